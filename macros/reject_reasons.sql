@@ -1,0 +1,39 @@
+{#-
+    Reject-reason expressions for stg_user_profiles__records.  Each returns a
+    text "<column>: <problem>" when the value cannot be used, else null, so
+    that a record collects every reason at once.
+-#}
+
+{% macro user_segmentation_reject_category(label, raw, typed) -%}
+    case
+        when {{ raw }} is null then '{{ label }}: missing'
+        when {{ typed }} is null
+            then '{{ label }}: ''' || {{ raw }} || ''' is not one of the accepted values'
+    end
+{%- endmacro %}
+
+{% macro user_segmentation_reject_number(label, raw, typed, min_value, max_value) -%}
+    case
+        when {{ raw }} is null then '{{ label }}: missing'
+        when {{ typed }} is null then '{{ label }}: ''' || {{ raw }} || ''' is not a number'
+        when isnan({{ typed }}) or isinf({{ typed }})
+            then '{{ label }}: ''' || {{ raw }} || ''' is not a finite number'
+        {%- if min_value is not none and max_value is not none %}
+        when {{ typed }} < {{ min_value }} or {{ typed }} > {{ max_value }}
+            then '{{ label }}: ' || {{ raw }} || ' is outside [{{ min_value }}, {{ max_value }}]'
+        {%- elif min_value is not none %}
+        when {{ typed }} < {{ min_value }}
+            then '{{ label }}: ' || {{ raw }} || ' is below {{ min_value }}'
+        {%- endif %}
+    end
+{%- endmacro %}
+
+{% macro user_segmentation_reject_whole(label, raw, typed, min_value, max_value) -%}
+    coalesce(
+        {{ user_segmentation_reject_number(label, raw, typed, min_value, max_value) }},
+        case
+            when {{ typed }} <> floor({{ typed }})
+                then '{{ label }}: ' || {{ raw }} || ' is not a whole number'
+        end
+    )
+{%- endmacro %}

@@ -1,0 +1,5 @@
+import sys
+
+from user_segmentation.cli import main
+
+sys.exit(main())

@@ -1,0 +1,84 @@
+"""Command line entry points: ``python -m user_segmentation <command>``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from user_segmentation import runner, synthetic
+
+
+def _generate(args: argparse.Namespace) -> int:
+    progress = None if args.quiet else synthetic._text_progress
+    synthetic.write_users(
+        args.output,
+        n_users=args.users,
+        seed=args.seed,
+        planted_segments=args.planted_segments,
+        planted_noise=args.planted_noise,
+        chunk_size=args.chunk_size,
+        progress=progress,
+    )
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    try:
+        result = runner.build(
+            args.data, args.db, threads=args.threads, extra_args=args.dbt_args
+        )
+    except runner.BuildError as error:
+        sys.stderr.write(f"\nBuild refused: {error}\n")
+        return 1
+    sys.stdout.write(runner.describe(result) + "\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="user-segmentation", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser(
+        "generate",
+        help="write N synthetic users with the reference schema (CSV, or Parquet by extension)",
+    )
+    gen.add_argument("output", help="file to write: .csv or .parquet")
+    gen.add_argument("-n", "--users", type=int, default=1000, help="number of users (1000)")
+    gen.add_argument("--seed", type=int, default=42, help="random seed (42)")
+    gen.add_argument(
+        "--planted-segments",
+        type=int,
+        default=0,
+        help="plant K well-separated segments and write <output>.labels.csv (0: none)",
+    )
+    gen.add_argument(
+        "--planted-noise",
+        type=float,
+        default=0.04,
+        help="noise of planted segments as a share of each numeric range (0.04)",
+    )
+    gen.add_argument("--chunk-size", type=int, default=1_000_000, help="rows per chunk")
+    gen.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    gen.set_defaults(func=_generate)
+
+    bld = sub.add_parser(
+        "build",
+        help="dbt build into <db>.building, then publish <db> atomically if every test passed",
+    )
+    bld.add_argument("--data", required=True, help="input file (.csv or .parquet)")
+    bld.add_argument("--db", required=True, help="published DuckDB database file")
+    bld.add_argument("--threads", type=int, default=2, help="dbt threads (2)")
+    bld.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments for dbt build")
+    bld.set_defaults(func=_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
