@@ -25,9 +25,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     try:
-        result = runner.build(
-            args.data, args.db, threads=args.threads, extra_args=args.dbt_args
-        )
+        result = runner.build(args.data, args.db, threads=args.threads, extra_args=args.dbt_args)
     except runner.BuildError as error:
         sys.stderr.write(f"\nBuild refused: {error}\n")
         return 1

@@ -33,40 +33,65 @@ interest_taxonomy as (
 -- The header must be the reference header (a byte-order mark and surrounding
 -- blanks are tolerated).  Anything else stops the build with a message that
 -- names the file and the first column that differs.
+header_record as (
+
+    select * exclude (record_number)
+    from source
+    where record_number = 0
+
+),
+
+header_fields as (
+
+    unpivot header_record
+    on columns(*)
+    into name field_name value found
+
+),
+
+header_comparison as (
+
+    select
+        raw_columns.position,
+        raw_columns.raw_column_name as expected,
+        coalesce(header_fields.found, '(missing)') as found,
+        trim(replace(coalesce(header_fields.found, ''), chr(65279), ''))
+        = raw_columns.raw_column_name as is_match
+    from raw_columns
+    left join header_fields
+        on header_fields.field_name = 'c' || lpad(raw_columns.position::varchar, 2, '0')
+
+),
+
+header_mismatches as (
+
+    select
+        count(*) filter (where not is_match) as mismatched_columns,
+        min(position) filter (where not is_match) as first_position,
+        arg_min(found, position) filter (where not is_match) as first_found,
+        arg_min(expected, position) filter (where not is_match) as first_expected
+    from header_comparison
+
+),
+
 header_check as (
 
     select
         case
-            when count(source.record_number) = 0
+            when (select count(*) from header_record) = 0
                 then error(
                     'input file {{ var("input_path") | replace("'", "") }} is empty: '
                     || 'expected a header row and at least one user'
                 )
-            when max(mismatch.position) is not null
+            when mismatched_columns > 0
                 then error(
                     'input file {{ var("input_path") | replace("'", "") }}: header column '
-                    || min(mismatch.position)::varchar || ' is '''
-                    || coalesce(arg_min(mismatch.found, mismatch.position), '(missing)')
-                    || ''', expected '''
-                    || arg_min(mismatch.expected, mismatch.position) || ''''
+                    || first_position::varchar || ' is ''' || first_found
+                    || ''', expected ''' || first_expected || ''''
                 )
             else true
         end as is_header_valid
-    from (select * from source where record_number = 0) as source
-    left join (
-        select
-            raw_columns.position,
-            raw_columns.raw_column_name as expected,
-            header.found
-        from raw_columns
-        left join (
-            unpivot (select * exclude (record_number) from source where record_number = 0)
-            on columns(*) into name field_name value found
-        ) as header
-            on header.field_name = 'c' || lpad(raw_columns.position::varchar, 2, '0')
-        where trim(replace(coalesce(header.found, ''), chr(65279), '')) <> raw_columns.raw_column_name
-    ) as mismatch
-        on true
+    from header_mismatches
 
 ),
 
@@ -174,37 +199,66 @@ typed as (
 checked as (
 
     select
-        typed.*,
-        list_filter(
-            typed.interest_list_with_repeats,
-            lambda x, i: list_position(typed.interest_list_with_repeats, x) = i
+        *,
+        list_transform(
+            list_filter(
+                generate_series(1, len(interest_list_with_repeats)),
+                lambda i: list_position(
+                    interest_list_with_repeats, interest_list_with_repeats[i]
+                ) = i
+            ),
+            lambda i: interest_list_with_repeats[i]
         ) as top_interests,
         list_filter(
             [
-                {{ user_segmentation_reject_whole('user_id', 'raw_user_id', 'user_id_number', 1, none) }},
+                {{ user_segmentation_reject_whole(
+                    'user_id', 'raw_user_id', 'user_id_number', 1, none
+                ) }},
                 {{ user_segmentation_reject_category('age', 'raw_age', 'age_band') }},
                 {{ user_segmentation_reject_category('gender', 'raw_gender', 'gender') }},
                 {{ user_segmentation_reject_category('location', 'raw_location', 'location') }},
                 {{ user_segmentation_reject_category('language', 'raw_language', 'language') }},
-                {{ user_segmentation_reject_category('education_level', 'raw_education_level', 'education_level') }},
-                {{ user_segmentation_reject_whole('likes_and_reactions', 'raw_likes_and_reactions', 'likes_and_reactions_number', 0, none) }},
-                {{ user_segmentation_reject_whole('followed_accounts', 'raw_followed_accounts', 'followed_accounts_number', 0, none) }},
-                {{ user_segmentation_reject_category('device_usage', 'raw_device_usage', 'device_usage') }},
-                {{ user_segmentation_reject_number('weekday_hours_online', 'raw_weekday_hours_online', 'weekday_hours_online', 0, var('max_hours_per_day')) }},
-                {{ user_segmentation_reject_number('weekend_hours_online', 'raw_weekend_hours_online', 'weekend_hours_online', 0, var('max_hours_per_day')) }},
-                {{ user_segmentation_reject_number('click_through_rate', 'raw_click_through_rate', 'click_through_rate', 0, 1) }},
-                {{ user_segmentation_reject_number('conversion_rate', 'raw_conversion_rate', 'conversion_rate', 0, 1) }},
-                {{ user_segmentation_reject_whole('ad_interaction_seconds', 'raw_ad_interaction_seconds', 'ad_interaction_seconds_number', 0, var('max_ad_interaction_seconds')) }},
-                {{ user_segmentation_reject_category('income_level', 'raw_income_level', 'income_band') }},
+                {{ user_segmentation_reject_category(
+                    'education_level', 'raw_education_level', 'education_level'
+                ) }},
+                {{ user_segmentation_reject_whole(
+                    'likes_and_reactions', 'raw_likes_and_reactions', 'likes_and_reactions_number', 0, none
+                ) }},
+                {{ user_segmentation_reject_whole(
+                    'followed_accounts', 'raw_followed_accounts', 'followed_accounts_number', 0, none
+                ) }},
+                {{ user_segmentation_reject_category(
+                    'device_usage', 'raw_device_usage', 'device_usage'
+                ) }},
+                {{ user_segmentation_reject_number(
+                    'weekday_hours_online', 'raw_weekday_hours_online', 'weekday_hours_online', 0, var('max_hours_per_day')
+                ) }},
+                {{ user_segmentation_reject_number(
+                    'weekend_hours_online', 'raw_weekend_hours_online', 'weekend_hours_online', 0, var('max_hours_per_day')
+                ) }},
+                {{ user_segmentation_reject_number(
+                    'click_through_rate', 'raw_click_through_rate', 'click_through_rate', 0, 1
+                ) }},
+                {{ user_segmentation_reject_number(
+                    'conversion_rate', 'raw_conversion_rate', 'conversion_rate', 0, 1
+                ) }},
+                {{ user_segmentation_reject_whole(
+                    'ad_interaction_seconds', 'raw_ad_interaction_seconds',
+                    'ad_interaction_seconds_number', 0, var('max_ad_interaction_seconds')
+                ) }},
+                {{ user_segmentation_reject_category(
+                    'income_level', 'raw_income_level', 'income_band'
+                ) }},
                 case
-                    when len(typed.interest_list_with_repeats) = 0
+                    when len(interest_list_with_repeats) = 0
                         then 'top_interests: missing (no interest listed)'
                 end,
                 case
-                    when len(typed.raw_extra_fields) > 0
-                        then 'row: ' || (16 + len(typed.raw_extra_fields))::varchar
-                        || ' fields, expected 16 (extra: '''
-                        || array_to_string(typed.raw_extra_fields, ''', ''') || ''')'
+                    when len(raw_extra_fields) > 0
+                        then
+                            'row: ' || (16 + len(raw_extra_fields))::varchar
+                            || ' fields, expected 16 (extra: '''
+                            || array_to_string(raw_extra_fields, ''', ''') || ''')'
                 end
             ],
             lambda x: x is not null
@@ -221,12 +275,12 @@ deduplicated as (
     -- as a duplicate.  When no record of an id is clean, the first one counts
     -- as the original and the later ones are also marked duplicate.
     select
-        checked.*,
-        case when checked.user_id_number is not null then coalesce(
+        *,
+        case when user_id_number is not null then coalesce(
             min(
-                case when len(checked.field_reject_reasons) = 0 then checked.record_number end
-            ) over (partition by checked.user_id_number),
-            min(checked.record_number) over (partition by checked.user_id_number)
+                case when len(field_reject_reasons) = 0 then record_number end
+            ) over (partition by user_id_number),
+            min(record_number) over (partition by user_id_number)
         ) end as original_record_number
     from checked
 
@@ -299,5 +353,6 @@ final as (
 
 select
     *,
+    array_to_string(reject_reasons, '; ') as reject_reason_text,
     len(reject_reasons) = 0 as is_valid
 from final

@@ -15,7 +15,7 @@ final as (
 
         -- why
         reject_reasons,
-        array_to_string(reject_reasons, '; ') as reject_reason_text,
+        reject_reason_text,
         len(reject_reasons) as reject_reason_count,
 
         -- raw values, exactly as read (trimmed)

@@ -1,0 +1,134 @@
+"""End to end: dbt build of the staging layer on generated files with bad rows,
+and on the reference dataset when it is present."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import build_into, query
+from user_segmentation import synthetic
+
+pytestmark = pytest.mark.e2e
+
+STAGING_ONLY = ["--select", "+tag:staging"]
+
+# (field index in the row, bad value, expected reason fragment)
+BAD_ROWS = [
+    (1, "17-23", "age: '17-23' is not one of the accepted values"),
+    (2, "", "gender: missing"),
+    (6, "many", "likes_and_reactions: 'many' is not a number"),
+    (9, "-1.0", "weekday_hours_online: -1.0 is outside [0, 24]"),
+    (10, "30", "weekend_hours_online: 30 is outside [0, 24]"),
+    (11, "1.25", "click_through_rate: 1.25 is outside [0, 1]"),
+    (12, "5%", "conversion_rate: '5%' is not a number"),
+    (13, "12.5", "ad_interaction_seconds: 12.5 is not a whole number"),
+    (15, "", "top_interests: missing"),
+    (0, "abc", "user_id: 'abc' is not a number"),
+    (0, "", "user_id: missing"),
+]
+
+
+@pytest.fixture(scope="module")
+def bad_file(tmp_path_factory):
+    """200 generated users, then one bad row per BAD_ROWS case, a duplicate id and an extra field."""
+    folder = tmp_path_factory.mktemp("bad")
+    good = synthetic.write_users(folder / "good.csv", n_users=200, seed=11)
+    with open(good, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    template = rows[1]
+    expected = {}
+    for i, (field, value, reason) in enumerate(BAD_ROWS):
+        row = list(template)
+        row[0] = str(1000 + i)
+        row[field] = value
+        rows.append(row)
+        expected[len(rows) - 1] = reason
+    duplicate = list(rows[5])  # same id as record 5
+    rows.append(duplicate)
+    expected[len(rows) - 1] = "user_id: duplicate of the record 5 with the same id"
+    extra = list(template)
+    extra[0] = "2000"
+    rows.append([*extra, "surplus"])
+    expected[len(rows) - 1] = "row: 17 fields, expected 16 (extra: 'surplus')"
+    path = folder / "with_bad_rows.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return path, expected
+
+
+def test_bad_rows_are_rejected_with_their_reason(bad_file, tmp_path):
+    path, expected = bad_file
+    database = build_into(tmp_path, path, extra_args=STAGING_ONLY)
+    rejected = dict(
+        query(
+            database,
+            "select record_number, reject_reason_text from staging.stg_user_profiles__rejected",
+        )
+    )
+    assert set(rejected) == set(expected)
+    for record, reason in expected.items():
+        assert reason in rejected[record], (record, rejected[record])
+    staged = query(database, "select count(*) from staging.stg_user_profiles")[0][0]
+    raw_rows = len(expected) + 200
+    assert staged == 200
+    assert staged + len(rejected) == raw_rows
+
+
+def test_reference_file_stages_everything(reference_csv, tmp_path):
+    database = build_into(tmp_path, reference_csv, extra_args=STAGING_ONLY)
+    assert query(database, "select count(*) from staging.stg_user_profiles")[0][0] == 1000
+    assert query(database, "select count(*) from staging.stg_user_profiles__rejected")[0][0] == 0
+    ages = dict(query(database, "select age_band, count(*) from staging.stg_user_profiles group by 1"))
+    assert ages == {"18-24": 166, "25-34": 255, "35-44": 192, "45-54": 188, "55-64": 153, "65+": 46}
+    devices = dict(query(database, "select device_usage, count(*) from staging.stg_user_profiles group by 1"))
+    assert devices == {
+        "Desktop Only": 262,
+        "Mobile Only": 253,
+        "Mobile + Desktop": 250,
+        "Tablet": 235,
+    }
+    incomes = dict(query(database, "select income_band, count(*) from staging.stg_user_profiles group by 1"))
+    assert incomes["100k+"] == 176 and incomes["0-20k"] == 148
+    interests = dict(
+        query(database, "select interest_name, count(*) from staging.stg_user_interests group by 1")
+    )
+    assert len(interests) == 16
+    assert interests["Digital Marketing"] == 182
+    assert interests["Gardening"] == 140
+    counts = dict(
+        query(database, "select interest_count, count(*) from staging.stg_user_profiles group by 1")
+    )
+    assert counts == {1: 225, 2: 267, 3: 269, 4: 239}
+    unknown = query(database, "select count(*) from staging.stg_user_interests where not is_known_interest")
+    assert unknown[0][0] == 0
+
+
+def test_unknown_interest_is_kept_and_flagged(tmp_path):
+    path = tmp_path / "odd.csv"
+    synthetic.write_users(path, n_users=20, seed=3)
+    text = path.read_text(encoding="utf-8").splitlines()
+    fields = next(csv.reader([text[1]]))
+    fields[15] = "Gaming, Underwater Basket Weaving"
+    text[1] = ",".join(f'"{f}"' if "," in f else f for f in fields)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    database = build_into(tmp_path, path, extra_args=STAGING_ONLY)
+    rows = query(
+        database,
+        "select interest_name, interest_category from staging.stg_user_interests where not is_known_interest",
+    )
+    assert rows == [("Underwater Basket Weaving", "Unknown")]
+    assert query(database, "select count(*) from staging.stg_user_profiles")[0][0] == 20
+
+
+def test_wrong_header_refuses_the_build_and_keeps_published_db(tmp_path, small_csv):
+    published = build_into(tmp_path, small_csv, extra_args=STAGING_ONLY)
+    before = published.read_bytes()
+    bad = tmp_path / "renamed header.csv"
+    bad.write_text(small_csv.read_text().replace("User ID,", "User_ID,", 1))
+    from user_segmentation import runner
+
+    with pytest.raises(runner.BuildError) as error:
+        runner.build(bad, published, capture=True, extra_args=STAGING_ONLY)
+    assert "header column 1 is 'User_ID', expected 'User ID'" in str(error.value)
+    assert published.read_bytes() == before

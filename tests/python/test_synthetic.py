@@ -1,0 +1,78 @@
+"""The generator: schema, value sets, determinism, planted segments."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+
+import duckdb
+import pytest
+from user_segmentation import synthetic
+
+
+def read_rows(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def test_header_and_row_count(tmp_path):
+    path = synthetic.write_users(tmp_path / "u.csv", n_users=500, seed=1)
+    rows = read_rows(path)
+    assert tuple(rows[0]) == synthetic.HEADER
+    assert len(rows) == 501
+    assert [int(r[0]) for r in rows[1:]] == list(range(1, 501))
+
+
+def test_value_sets_match_reference(tmp_path):
+    path = synthetic.write_users(tmp_path / "u.csv", n_users=3000, seed=2)
+    rows = read_rows(path)[1:]
+    index = {name: i for i, name in enumerate(synthetic.HEADER)}
+    for column, values in synthetic.CATEGORIES.items():
+        assert {r[index[column]] for r in rows} == set(values), column
+    for spec in synthetic.NUMERICS:
+        numbers = [float(r[index[spec.column]]) for r in rows]
+        assert min(numbers) >= spec.low / spec.scale
+        assert max(numbers) <= spec.high / spec.scale
+    interests = [r[index["Top Interests"]].split(", ") for r in rows]
+    assert {len(i) for i in interests} == {1, 2, 3, 4}
+    assert all(len(set(i)) == len(i) for i in interests)
+    assert {x for i in interests for x in i} == set(synthetic.INTERESTS)
+
+
+def test_numbers_written_like_the_reference(tmp_path):
+    path = synthetic.write_users(tmp_path / "u.csv", n_users=2000, seed=3)
+    rows = read_rows(path)[1:]
+    hours = {r[9] for r in rows}
+    assert "2.0" in hours or "3.0" in hours  # whole hours keep their ".0"
+    assert all("." in h for h in hours)
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
+    def digest(name, seed):
+        path = synthetic.write_users(tmp_path / name, n_users=2000, seed=seed, chunk_size=700)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    assert digest("a.csv", 5) == digest("b.csv", 5)
+    assert digest("a.csv", 5) != digest("c.csv", 6)
+
+
+def test_parquet_has_the_same_content(tmp_path):
+    csv_path = synthetic.write_users(tmp_path / "u.csv", n_users=400, seed=4)
+    pq_path = synthetic.write_users(tmp_path / "u.parquet", n_users=400, seed=4)
+    con = duckdb.connect()
+    a = con.execute(f"select * from read_csv('{csv_path}', all_varchar=true)").fetchall()
+    b = con.execute(f"select * from read_parquet('{pq_path}')").fetchall()
+    assert a == b
+
+
+def test_planted_segments_write_labels(tmp_path):
+    path = synthetic.write_users(tmp_path / "p.csv", n_users=1000, seed=9, planted_segments=4)
+    labels = read_rows(str(path) + ".labels.csv")
+    assert labels[0] == ["user_id", "planted_segment"]
+    assert {int(r[1]) for r in labels[1:]} == {0, 1, 2, 3}
+    assert len(labels) == 1001
+
+
+def test_negative_size_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="n_users"):
+        synthetic.write_users(tmp_path / "x.csv", n_users=-1)
