@@ -1,0 +1,98 @@
+"""The project's own rules, checked on the dbt manifest and catalog:
+every model and every column documented, every model with a primary-key test,
+layer prefixes and folders, no model reading a source except staging."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import REPO
+from user_segmentation import runner
+
+pytestmark = pytest.mark.e2e
+
+PREFIX_BY_FOLDER = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory):
+    """Build the bundled sample, then generate docs; return (manifest, catalog)."""
+    folder = tmp_path_factory.mktemp("docs")
+    database = folder / "docs.duckdb"
+    runner.build(REPO / "data/sample/user_profiles_sample.csv", database, capture=True)
+    target = folder / "target"
+    result = runner.run_dbt(
+        ["docs", "generate", "--target-path", str(target)],
+        database=database,
+        dbt_vars={"input_path": str(REPO / "data/sample/user_profiles_sample.csv")},
+        capture=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    return manifest, catalog
+
+
+def project_models(manifest):
+    return {
+        key: node
+        for key, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["package_name"] == "user_segmentation"
+    }
+
+
+def test_every_model_and_column_is_documented(artifacts):
+    manifest, catalog = artifacts
+    missing = []
+    for key, node in project_models(manifest).items():
+        if not node["description"].strip():
+            missing.append(f"{node['name']}: no model description")
+        columns = catalog["nodes"].get(key, {}).get("columns", {})
+        documented = {name.lower(): col for name, col in node["columns"].items()}
+        for name in columns:
+            col = documented.get(name.lower())
+            if col is None or not col["description"].strip():
+                missing.append(f"{node['name']}.{name}")
+    assert not missing, "undocumented: " + ", ".join(missing)
+
+
+def test_every_model_has_a_primary_key_test(artifacts):
+    manifest, _ = artifacts
+    tested = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        meta = node.get("test_metadata") or {}
+        name = meta.get("name")
+        attached = node.get("attached_node")
+        if not attached:
+            continue
+        tested.setdefault(attached, set())
+        if name == "unique_combination_of_columns":
+            tested[attached].add("pk")
+        elif name in ("unique", "not_null"):
+            tested[attached].add(f"{name}:{node.get('column_name')}")
+    lacking = []
+    for key, node in project_models(manifest).items():
+        tests = tested.get(key, set())
+        uniques = {t.split(":", 1)[1] for t in tests if t.startswith("unique:")}
+        not_nulls = {t.split(":", 1)[1] for t in tests if t.startswith("not_null:")}
+        if "pk" not in tests and not (uniques & not_nulls):
+            lacking.append(node["name"])
+    assert not lacking, "models without a primary-key test: " + ", ".join(lacking)
+
+
+def test_layer_prefixes_and_source_use(artifacts):
+    manifest, _ = artifacts
+    problems = []
+    for node in project_models(manifest).values():
+        folder = node["original_file_path"].split("/")[1]
+        prefixes = PREFIX_BY_FOLDER.get(folder)
+        if prefixes and not node["name"].startswith(prefixes):
+            problems.append(f"{node['name']} in models/{folder} should start with {prefixes}")
+        if node["depends_on"]["nodes"] and folder != "staging":
+            sources = [n for n in node["depends_on"]["nodes"] if n.startswith("source.")]
+            if sources:
+                problems.append(f"{node['name']} reads a source outside staging")
+    assert not problems, "; ".join(problems)
