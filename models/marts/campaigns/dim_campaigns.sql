@@ -190,7 +190,7 @@ unresolved as (
 
     select
         terms.campaign_id,
-        list(terms.term_kind || ': ' || terms.term order by terms.term_kind, terms.term) as unresolved_terms
+        list(terms.term_kind || ' - ' || terms.term order by terms.term_kind, terms.term) as unresolved_terms
     from terms
     where not exists (
         select 1
