@@ -11,6 +11,8 @@ DATA ?= data/sample/user_profiles_sample.csv
 DB ?= build/user_segmentation.duckdb
 THREADS ?= 2
 DBT_ARGS ?=
+# Folder of the campaign audience files (default: $USER_SEGMENTATION_EXPORT_DIR, else exports/audiences)
+EXPORT_DIR ?=
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -30,7 +32,7 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 setup: $(BIN)/.installed ## create .venv and install the pinned requirements
 
 build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes
-	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(DBT_ARGS)
+	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(if $(EXPORT_DIR),--export-dir "$(EXPORT_DIR)") $(DBT_ARGS)
 
 lint: setup ## sqlfluff + ruff
 	$(BIN)/ruff check python tests
@@ -41,7 +43,7 @@ pytest: setup ## pytest (unit tests and end-to-end dbt builds on generated files
 	$(BIN)/python -m pytest
 
 dbt-test: setup ## dbt build (all models and dbt tests) on the sample into a throwaway database
-	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$$(mktemp -d)/test.duckdb" --threads $(THREADS)
+	tmp="$$(mktemp -d)" && $(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$$tmp/test.duckdb" --export-dir "$$tmp/audiences" --threads $(THREADS)
 
 test: lint pytest dbt-test ## everything CI runs
 
