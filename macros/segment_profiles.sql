@@ -34,11 +34,6 @@
     ]) }}
 {% endmacro %}
 
-{#- The devices a campaign can target, each with its user-level flag in fct_user_features. -#}
-{% macro campaign_devices() %}
-    {{ return(['mobile', 'desktop', 'tablet']) }}
-{% endmacro %}
-
 {#-
     SHA-256 of the audience salt followed by the user id, as 64 lower-case hex digits.
     The salt is read from the DuckDB session variable `audience_hash_salt`, which the

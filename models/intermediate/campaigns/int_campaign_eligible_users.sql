@@ -62,9 +62,9 @@ final as (
     where
         (
             not campaigns.has_device_constraint
-            {%- for device in campaign_devices() %}
-            or (list_contains(campaigns.target_devices, '{{ device }}') and members.uses_{{ device }})
-            {%- endfor %}
+            or (list_contains(campaigns.target_devices, 'mobile') and members.uses_mobile)
+            or (list_contains(campaigns.target_devices, 'desktop') and members.uses_desktop)
+            or (list_contains(campaigns.target_devices, 'tablet') and members.uses_tablet)
         )
         and (not campaigns.has_age_constraint or list_contains(campaigns.target_age_bands, members.age_band))
         and (not campaigns.has_income_constraint or list_contains(campaigns.target_income_bands, members.income_band))

@@ -75,10 +75,24 @@ population_metrics as (
         avg(weekend_share_of_time) as population_weekend_share_of_time,
         avg(click_through_rate) as population_click_through_rate,
         avg(expected_conversions_per_impression) as population_expected_conversions_per_impression,
-        {%- for device in campaign_devices() %}
-        avg(case when uses_{{ device }} then 1.0 else 0.0 end) as population_{{ device }}_share,
-        {%- endfor %}
+        avg(case when uses_mobile then 1.0 else 0.0 end) as population_mobile_share,
+        avg(case when uses_desktop then 1.0 else 0.0 end) as population_desktop_share,
+        avg(case when uses_tablet then 1.0 else 0.0 end) as population_tablet_share
     from members
+
+),
+
+population_devices as (
+
+    unpivot (
+        select
+            population_mobile_share as mobile,
+            population_desktop_share as desktop,
+            population_tablet_share as tablet
+        from population_metrics
+    )
+    on mobile, desktop, tablet
+    into name device value population_share
 
 ),
 
@@ -122,9 +136,9 @@ segment_eligible as (
         avg(weekend_share_of_time) as weekend_share_of_time,
         avg(click_through_rate) as click_through_rate,
         avg(expected_conversions_per_impression) as expected_conversions_per_impression,
-        {%- for device in campaign_devices() %}
-        avg(case when uses_{{ device }} then 1.0 else 0.0 end) as {{ device }}_share{{ ',' if not loop.last }}
-        {%- endfor %}
+        avg(case when uses_mobile then 1.0 else 0.0 end) as mobile_share,
+        avg(case when uses_desktop then 1.0 else 0.0 end) as desktop_share,
+        avg(case when uses_tablet then 1.0 else 0.0 end) as tablet_share
     from eligible_users
     group by campaign_id, segment_id
 
@@ -146,9 +160,9 @@ grid as (
         segment_eligible.weekend_share_of_time,
         segment_eligible.click_through_rate,
         segment_eligible.expected_conversions_per_impression,
-        {%- for device in campaign_devices() %}
-        segment_eligible.{{ device }}_share,
-        {%- endfor %}
+        segment_eligible.mobile_share,
+        segment_eligible.desktop_share,
+        segment_eligible.tablet_share,
         population_metrics.population_size,
         population_metrics.population_weekend_share_of_time,
         population_interest.population_interest_share,
@@ -223,7 +237,7 @@ ranked as (
         *,
         row_number() over (
             partition by campaign_id
-            order by fit_score desc, eligible_users desc, segment_id
+            order by fit_score desc, eligible_users desc, segment_id asc
         ) as fit_rank
     from scored
 
@@ -231,35 +245,43 @@ ranked as (
 
 device_options as (
 
-    {%- for device in campaign_devices() %}
-    select
-        ranked.campaign_id,
-        ranked.segment_id,
-        '{{ device }}' as device,
-        {{ loop.index }} as device_position,
-        ranked.{{ device }}_share as device_share,
-        ranked.{{ device }}_share / nullif(population_metrics.population_{{ device }}_share, 0) as device_lift
-    from ranked
-    cross join population_metrics
-    where
-        ranked.eligible_users > 0
-        and (len(ranked.target_devices) = 0 or list_contains(ranked.target_devices, '{{ device }}'))
-        and ranked.{{ device }}_share > 0
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    unpivot (
+        select
+            campaign_id,
+            segment_id,
+            target_devices,
+            mobile_share as mobile,
+            desktop_share as desktop,
+            tablet_share as tablet
+        from ranked
+        where eligible_users > 0
+    )
+    on mobile, desktop, tablet
+    into name device value device_share
 
 ),
 
 recommended_devices as (
 
     select
-        campaign_id,
-        segment_id,
-        device as recommended_device
+        device_options.campaign_id,
+        device_options.segment_id,
+        device_options.device as recommended_device
     from device_options
+    inner join population_devices
+        on device_options.device = population_devices.device
+    where
+        device_options.device_share > 0
+        and (
+            len(device_options.target_devices) = 0
+            or list_contains(device_options.target_devices, device_options.device)
+        )
     qualify row_number() over (
-        partition by campaign_id, segment_id
-        order by device_lift desc nulls last, device_share desc, device_position
+        partition by device_options.campaign_id, device_options.segment_id
+        order by
+            device_options.device_share / nullif(population_devices.population_share, 0) desc nulls last,
+            device_options.device_share desc,
+            list_position(['mobile', 'desktop', 'tablet'], device_options.device) asc
     ) = 1
 
 ),
@@ -269,7 +291,7 @@ creative as (
     select
         ranked.campaign_id,
         ranked.segment_id,
-        list(segment_interests.interest_name order by segment_interests.lift desc, segment_interests.interest_id)
+        list(segment_interests.interest_name order by segment_interests.lift desc, segment_interests.interest_id asc)
             as interests_by_lift
     from ranked
     inner join segment_interests

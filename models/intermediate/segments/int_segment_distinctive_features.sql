@@ -135,7 +135,7 @@ ranked_in_group as (
         *,
         row_number() over (
             partition by segment_id, feature_group
-            order by strength_sd desc, feature_kind, feature_name, feature_value
+            order by strength_sd desc, feature_kind asc, feature_name asc, feature_value asc
         ) as group_rank
     from candidates
     where strength_sd > 0
@@ -167,7 +167,7 @@ final as (
             when group_rank = 1
                 then row_number() over (
                     partition by segment_id, group_rank = 1
-                    order by strength_sd desc, feature_kind, feature_name, feature_value
+                    order by strength_sd desc, feature_kind asc, feature_name asc, feature_value asc
                 )
         end as feature_rank
 

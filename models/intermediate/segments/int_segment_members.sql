@@ -24,18 +24,18 @@ final as (
 
         -- demographic and device attributes
         {%- for attribute in segment_profile_attributes() %}
-        features.{{ attribute }},
+            features.{{ attribute }},
         {%- endfor %}
 
         -- engagement metrics
         {%- for metric in segment_profile_metrics() %}
-        cast(features.{{ metric }} as double) as {{ metric }},
+            cast(features.{{ metric }} as double) as {{ metric }},
         {%- endfor %}
 
         -- booleans
-        {%- for device in campaign_devices() %}
-        coalesce(features.uses_{{ device }}, false) as uses_{{ device }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        coalesce(features.uses_mobile, false) as uses_mobile,
+        coalesce(features.uses_desktop, false) as uses_desktop,
+        coalesce(features.uses_tablet, false) as uses_tablet
 
     from segments
     inner join features

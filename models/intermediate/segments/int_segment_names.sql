@@ -106,6 +106,12 @@ nouns as (
 
 ),
 
+name_variants as (
+
+    select unnest([1, 2]) as name_variant
+
+),
+
 variants as (
 
     select
@@ -117,7 +123,7 @@ variants as (
             coalesce(adjective_text.adjective_phrase, 'typical') || ' ' || coalesce(nouns.noun_phrase, 'users')
         ) as raw_name
     from population
-    cross join (select unnest([1, 2]) as name_variant) as variant
+    cross join name_variants as variant
     left join adjective_text
         on
             population.segment_id = adjective_text.segment_id
@@ -146,7 +152,7 @@ first_pass as (
 
     select
         *,
-        row_number() over (partition by first_name order by segment_size desc, segment_id) as first_name_rank
+        row_number() over (partition by first_name order by segment_size desc, segment_id asc) as first_name_rank
     from names
 
 ),
@@ -166,7 +172,7 @@ third_pass as (
         *,
         row_number() over (
             partition by candidate_name
-            order by first_name_rank = 1 desc, segment_size desc, segment_id
+            order by first_name_rank = 1 desc, segment_size desc, segment_id asc
         ) as candidate_name_rank
     from second_pass
 

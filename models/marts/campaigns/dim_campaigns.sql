@@ -76,12 +76,10 @@ terms as (
 
 devices as (
 
-    {%- for device in campaign_devices() %}
     select
-        '{{ device }}' as device,
-        {{ loop.index }} as device_position
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+        device,
+        list_position(['mobile', 'desktop', 'tablet'], device) as device_position
+    from (select unnest(['mobile', 'desktop', 'tablet']) as device) as device_list
 
 ),
 
@@ -168,15 +166,15 @@ value_lists as (
     select
         resolved_values.campaign_id,
         list(resolved_values.resolved_value order by resolved_values.resolved_value)
-            filter (where resolved_values.value_kind = 'interest') as target_interest_ids,
+        filter (where resolved_values.value_kind = 'interest') as target_interest_ids,
         list(interest_taxonomy.interest_name order by resolved_values.resolved_value)
-            filter (where resolved_values.value_kind = 'interest') as target_interest_names,
+        filter (where resolved_values.value_kind = 'interest') as target_interest_names,
         list(resolved_values.resolved_value order by resolved_values.value_order)
-            filter (where resolved_values.value_kind = 'device') as target_devices,
+        filter (where resolved_values.value_kind = 'device') as target_devices,
         list(resolved_values.resolved_value order by resolved_values.value_order)
-            filter (where resolved_values.value_kind = 'age_band') as target_age_bands,
+        filter (where resolved_values.value_kind = 'age_band') as target_age_bands,
         list(resolved_values.resolved_value order by resolved_values.value_order)
-            filter (where resolved_values.value_kind = 'income_band') as target_income_bands
+        filter (where resolved_values.value_kind = 'income_band') as target_income_bands
     from resolved_values
     left join interest_taxonomy
         on
@@ -192,14 +190,15 @@ unresolved as (
         terms.campaign_id,
         list(terms.term_kind || ' - ' || terms.term order by terms.term_kind, terms.term) as unresolved_terms
     from terms
-    where not exists (
-        select 1
-        from resolved
-        where
-            resolved.campaign_id = terms.campaign_id
-            and resolved.term_kind = terms.term_kind
-            and resolved.term = terms.term
-    )
+    where
+        not exists (
+            select 1
+            from resolved
+            where
+                resolved.campaign_id = terms.campaign_id
+                and resolved.term_kind = terms.term_kind
+                and resolved.term = terms.term
+        )
     group by terms.campaign_id
 
 ),

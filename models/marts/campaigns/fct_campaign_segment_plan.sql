@@ -52,7 +52,7 @@ weighted as (
         {%- if var('allocation_alpha') | float == 0 %}
         1.0 as allocation_weight,
         {%- else %}
-        pow(allocation_value, {{ var('allocation_alpha') | float }}) as allocation_weight,
+            pow(allocation_value, {{ var('allocation_alpha') | float }}) as allocation_weight,
         {%- endif %}
         count(*) over (partition by campaign_id) as targeted_segments
     from targeted

@@ -48,12 +48,12 @@ metrics_wide as (
 
     select
         segment_id,
-        {%- for metric in segment_profile_metrics() %}
+    {%- for metric in segment_profile_metrics() %}
         max(case when metric_name = '{{ metric }}' then mean_value end) as {{ metric }}_mean,
         max(case when metric_name = '{{ metric }}' then median_value end) as {{ metric }}_median,
         max(case when metric_name = '{{ metric }}' then difference_sd end) as {{ metric }}_difference_sd
         {{- ',' if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     from metrics
     group by segment_id
 
@@ -63,12 +63,12 @@ attributes_wide as (
 
     select
         segment_id,
-        {%- for attribute in segment_profile_attributes() %}
+    {%- for attribute in segment_profile_attributes() %}
         max(case when attribute = '{{ attribute }}' then attribute_value end) as top_{{ attribute }},
         max(case when attribute = '{{ attribute }}' then share_in_segment end) as top_{{ attribute }}_share,
         max(case when attribute = '{{ attribute }}' then lift end) as top_{{ attribute }}_lift
         {{- ',' if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     from attributes
     where over_representation_rank = 1
     group by segment_id
@@ -80,7 +80,7 @@ interests_wide as (
     select
         segment_id,
         list(interest_name order by lift_rank)
-            filter (where lift_rank <= {{ var('segment_top_interests') | int }}) as top_interests_by_lift,
+        filter (where lift_rank <= {{ var('segment_top_interests') | int }}) as top_interests_by_lift,
         max(case when lift_rank = 1 then interest_name end) as top_interest,
         max(case when lift_rank = 1 then share_in_segment end) as top_interest_share,
         max(case when lift_rank = 1 then lift end) as top_interest_lift
@@ -89,22 +89,42 @@ interests_wide as (
 
 ),
 
+device_usage as (
+
+    unpivot (
+        select
+            segment_id,
+            uses_mobile as mobile,
+            uses_desktop as desktop,
+            uses_tablet as tablet
+        from members
+    )
+    on mobile, desktop, tablet
+    into name device value uses_device
+
+),
+
+device_population as (
+
+    select
+        device,
+        avg(case when uses_device then 1.0 else 0.0 end) as population_share
+    from device_usage
+    group by device
+
+),
+
 device_shares as (
 
-    {%- for device in campaign_devices() %}
     select
-        members.segment_id,
-        '{{ device }}' as device,
-        avg(case when members.uses_{{ device }} then 1.0 else 0.0 end) as device_share,
+        device_usage.segment_id,
+        device_usage.device,
+        avg(case when device_usage.uses_device then 1.0 else 0.0 end) as device_share,
         max(device_population.population_share) as population_share
-    from members
-    cross join (
-        select avg(case when uses_{{ device }} then 1.0 else 0.0 end) as population_share
-        from members
-    ) as device_population
-    group by members.segment_id
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    from device_usage
+    inner join device_population
+        on device_usage.device = device_population.device
+    group by device_usage.segment_id, device_usage.device
 
 ),
 
@@ -121,7 +141,7 @@ preferred_devices as (
         order by
             case when population_share > 0 then device_share / population_share end desc nulls last,
             device_share desc,
-            device
+            device asc
     ) = 1
 
 ),
@@ -144,16 +164,16 @@ final as (
 
         -- engagement metrics: mean, median, difference from the population in SDs
         {%- for metric in segment_profile_metrics() %}
-        metrics_wide.{{ metric }}_mean,
-        metrics_wide.{{ metric }}_median,
-        metrics_wide.{{ metric }}_difference_sd,
+            metrics_wide.{{ metric }}_mean,
+            metrics_wide.{{ metric }}_median,
+            metrics_wide.{{ metric }}_difference_sd,
         {%- endfor %}
 
         -- most over-represented value of every attribute
         {%- for attribute in segment_profile_attributes() %}
-        attributes_wide.top_{{ attribute }},
-        attributes_wide.top_{{ attribute }}_share,
-        attributes_wide.top_{{ attribute }}_lift,
+            attributes_wide.top_{{ attribute }},
+            attributes_wide.top_{{ attribute }}_share,
+            attributes_wide.top_{{ attribute }}_lift,
         {%- endfor %}
 
         -- interests
@@ -167,9 +187,11 @@ final as (
         preferred_devices.preferred_device_share,
         preferred_devices.preferred_device_lift,
         case
-            when metrics_wide.weekend_share_of_time_difference_sd
+            when
+                metrics_wide.weekend_share_of_time_difference_sd
                 >= {{ var('day_type_lean_threshold_sd') | float }} then 'weekend'
-            when metrics_wide.weekend_share_of_time_difference_sd
+            when
+                metrics_wide.weekend_share_of_time_difference_sd
                 <= -{{ var('day_type_lean_threshold_sd') | float }} then 'weekday'
             else 'balanced'
         end as day_type_lean,

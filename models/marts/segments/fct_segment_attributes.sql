@@ -28,24 +28,20 @@ attribute_values as (
         value as attribute_value,
         sort_order as value_sort_order
     from category_values
-    where attribute in (
-        {%- for attribute in segment_profile_attributes() %}
-        '{{ attribute }}'{{ ',' if not loop.last }}
-        {%- endfor %}
-    )
+    where list_contains({{ "['" ~ (segment_profile_attributes() | join("', '")) ~ "']" }}, attribute)
 
 ),
 
 member_values as (
 
-    {%- for attribute in segment_profile_attributes() %}
-    select
-        segment_id,
-        '{{ attribute }}' as attribute,
-        {{ attribute }} as attribute_value
-    from members
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    unpivot (
+        select
+            segment_id,
+            {{ segment_profile_attributes() | join(', ') }}
+        from members
+    )
+    on {{ segment_profile_attributes() | join(', ') }}
+    into name attribute value attribute_value
 
 ),
 
@@ -108,8 +104,9 @@ measured as (
         end as lift,
         case
             when share_in_population > 0 and share_in_population < 1
-                then (share_in_segment - share_in_population)
-                / sqrt(share_in_population * (1 - share_in_population))
+                then
+                    (share_in_segment - share_in_population)
+                    / sqrt(share_in_population * (1 - share_in_population))
         end as standardized_difference
     from shares
 
@@ -137,7 +134,7 @@ final as (
         round(standardized_difference, 6) as standardized_difference,
         row_number() over (
             partition by segment_id, attribute
-            order by standardized_difference desc nulls last, lift desc nulls last, value_sort_order
+            order by standardized_difference desc nulls last, lift desc nulls last, value_sort_order asc
         ) as over_representation_rank
 
     from measured

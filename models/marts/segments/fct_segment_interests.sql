@@ -95,8 +95,9 @@ measured as (
         end as lift,
         case
             when share_in_population > 0 and share_in_population < 1
-                then (share_in_segment - share_in_population)
-                / sqrt(share_in_population * (1 - share_in_population))
+                then
+                    (share_in_segment - share_in_population)
+                    / sqrt(share_in_population * (1 - share_in_population))
         end as standardized_difference
     from shares
 
@@ -125,7 +126,7 @@ final as (
         round(standardized_difference, 6) as standardized_difference,
         row_number() over (
             partition by segment_id
-            order by lift desc nulls last, share_in_segment desc, interest_id
+            order by lift desc nulls last, share_in_segment desc, interest_id asc
         ) as lift_rank
 
     from measured

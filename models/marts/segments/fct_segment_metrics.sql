@@ -22,34 +22,42 @@ phrases as (
 
 ),
 
+metric_values as (
+
+    unpivot (
+        select
+            segment_id,
+            {{ segment_profile_metrics() | join(', ') }}
+        from members
+    )
+    on {{ segment_profile_metrics() | join(', ') }}
+    into name metric_name value metric_value
+
+),
+
 segment_stats as (
 
-    {%- for metric in segment_profile_metrics() %}
     select
         segment_id,
-        '{{ metric }}' as metric_name,
-        count({{ metric }}) as users_with_value,
-        round(avg({{ metric }}), 9) as mean_value,
-        round(median({{ metric }}), 9) as median_value,
-        round(stddev_pop({{ metric }}), 9) as stddev_value
-    from members
-    group by segment_id
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+        metric_name,
+        count(*) as users_with_value,
+        round(avg(metric_value), 9) as mean_value,
+        round(median(metric_value), 9) as median_value,
+        round(stddev_pop(metric_value), 9) as stddev_value
+    from metric_values
+    group by segment_id, metric_name
 
 ),
 
 population_stats as (
 
-    {%- for metric in segment_profile_metrics() %}
     select
-        '{{ metric }}' as metric_name,
-        round(avg({{ metric }}), 9) as population_mean_value,
-        round(median({{ metric }}), 9) as population_median_value,
-        round(stddev_pop({{ metric }}), 9) as population_stddev_value
-    from members
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+        metric_name,
+        round(avg(metric_value), 9) as population_mean_value,
+        round(median(metric_value), 9) as population_median_value,
+        round(stddev_pop(metric_value), 9) as population_stddev_value
+    from metric_values
+    group by metric_name
 
 ),
 

@@ -62,8 +62,9 @@ final as (
         5 * users.weekday_hours_online + 2 * users.weekend_hours_online as weekly_hours_online,
         case
             when 5 * users.weekday_hours_online + 2 * users.weekend_hours_online > 0
-                then 2 * users.weekend_hours_online
-                / (5 * users.weekday_hours_online + 2 * users.weekend_hours_online)
+                then
+                    2 * users.weekend_hours_online
+                    / (5 * users.weekday_hours_online + 2 * users.weekend_hours_online)
         end as weekend_share_of_time,
 
         -- ad interaction

@@ -15,7 +15,7 @@ hashed as (
 
     select
         user_id,
-        ('0x' || substr(sha256('stub-segment:' || cast(user_id as varchar)), 1, 12))::bigint as user_hash
+        ('0x' || substr(sha256('stub-segment:' || user_id::varchar), 1, 12))::bigint as user_hash
     from features
 
 ),
@@ -25,13 +25,13 @@ final as (
     select
         -- ids
         user_id,
-        cast(user_hash % 5 as integer) as segment_id,
-        cast((user_hash + 1) % 5 as integer) as second_segment_id,
+        (user_hash % 5)::integer as segment_id,
+        ((user_hash + 1) % 5)::integer as second_segment_id,
 
         -- numerics
-        cast(null as double) as distance_to_centroid,
-        cast(null as double) as second_distance,
-        cast(null as double) as assignment_margin
+        null::double as distance_to_centroid,
+        null::double as second_distance,
+        null::double as assignment_margin
 
     from hashed
 
