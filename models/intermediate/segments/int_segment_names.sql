@@ -183,7 +183,8 @@ evidence as (
     select
         segment_id,
         string_agg(evidence_text, '; ' order by feature_rank) as evidence_text,
-        list(phrase order by feature_rank) as name_phrases
+        list(phrase order by feature_rank) as name_phrases,
+        max(strength_sd) as top_feature_strength_sd
     from chosen
     where name_variant = 1
     group by segment_id
@@ -206,7 +207,10 @@ final as (
             100 * third_pass.share_of_users,
             coalesce(evidence.evidence_text, 'nothing (the segment looks like the population)')
         ) as generated_segment_description,
-        coalesce(evidence.name_phrases, []) as name_phrases
+        coalesce(evidence.name_phrases, []) as name_phrases,
+
+        -- numerics
+        coalesce(evidence.top_feature_strength_sd, 0) as top_feature_strength_sd
 
     from third_pass
     left join evidence

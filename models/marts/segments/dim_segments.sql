@@ -157,6 +157,7 @@ final as (
         names.generated_segment_name,
         names.generated_segment_description as segment_description,
         names.name_phrases,
+        names.top_feature_strength_sd,
 
         -- size
         population.segment_size,
