@@ -1,5 +1,8 @@
 -- Every campaign's allocated_budget sums exactly (to the cent) to its budget,
--- and no campaign is missing from the plan.
+-- and no campaign is missing from the plan. A campaign that no segmented user
+-- can receive (nobody satisfies its constraints) cannot be served: it must
+-- have nothing allocated, and the warning test
+-- assert_every_campaign_has_an_audience names it.
 with
 
 campaigns as (
@@ -18,7 +21,8 @@ allocated as (
 
     select
         campaign_id,
-        sum(allocated_budget) as allocated_budget
+        sum(allocated_budget) as allocated_budget,
+        sum(eligible_users) as eligible_users
     from plan
     group by campaign_id
 
@@ -27,8 +31,12 @@ allocated as (
 select
     campaigns.campaign_id,
     campaigns.budget,
-    allocated.allocated_budget
+    allocated.allocated_budget,
+    allocated.eligible_users
 from campaigns
 left join allocated
     on campaigns.campaign_id = allocated.campaign_id
-where allocated.allocated_budget is null or allocated.allocated_budget != campaigns.budget
+where
+    allocated.allocated_budget is null
+    or (allocated.eligible_users > 0 and allocated.allocated_budget != campaigns.budget)
+    or (allocated.eligible_users = 0 and allocated.allocated_budget != 0)
