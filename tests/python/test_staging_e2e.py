@@ -26,6 +26,11 @@ BAD_ROWS = [
     (15, "", "top_interests: missing"),
     (0, "abc", "user_id: 'abc' is not a number"),
     (0, "", "user_id: missing"),
+    # numbers a double holds but a bigint does not: rejected, never a failed build
+    (0, "nan", "user_id: 'nan' is not a finite number"),
+    (0, "1e30", "user_id: 1e30 is too large for a whole number"),
+    (7, "inf", "followed_accounts: 'inf' is not a finite number"),
+    (6, "1e30", "likes_and_reactions: 1e30 is too large for a whole number"),
 ]
 
 
