@@ -137,3 +137,22 @@ def test_wrong_header_refuses_the_build_and_keeps_published_db(tmp_path, small_c
         runner.build(bad, published, capture=True, extra_args=STAGING_ONLY)
     assert "header column 1 is 'User_ID', expected 'User ID'" in str(error.value)
     assert published.read_bytes() == before
+
+
+def test_parquet_input_stages_the_same_users_as_csv(tmp_path):
+    """The same generated users as CSV and as Parquet (chosen by extension) stage identically."""
+    csv_path = synthetic.write_users(tmp_path / "users.csv", n_users=2500, seed=21)
+    parquet_path = synthetic.write_users(tmp_path / "users.parquet", n_users=2500, seed=21)
+    staged = {}
+    for name, path in (("csv", csv_path), ("parquet", parquet_path)):
+        folder = tmp_path / name
+        folder.mkdir()
+        database = build_into(folder, path, extra_args=STAGING_ONLY)
+        staged[name] = (
+            query(database, "select * from staging.stg_user_profiles order by record_number"),
+            query(database, "select * from staging.stg_user_interests order by user_interest_id"),
+            query(database, "select count(*) from staging.stg_user_profiles__rejected"),
+        )
+    assert len(staged["csv"][0]) == 2500
+    assert staged["csv"][2] == [(0,)]
+    assert staged["csv"] == staged["parquet"]
