@@ -15,6 +15,7 @@ folder (default ``build/docs/``):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import logging
@@ -46,9 +47,7 @@ def generate(
     """Generate the docs of the project built in ``database``; return ``out_dir/index.html``."""
     database = Path(database).expanduser().resolve()
     if not database.is_file():
-        raise DocsError(
-            f"database {database} does not exist: build it first (make build DB={database})"
-        )
+        raise DocsError(f"database {database} does not exist: build it first (make build DB={database})")
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     dbt_vars = {"input_path": str(Path(input_path).expanduser().resolve())} if input_path else None
@@ -84,10 +83,8 @@ def serve(out_dir: str | Path = DEFAULT_OUT, port: int = DEFAULT_PORT, host: str
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
         sys.stdout.write(f"Serving the dbt docs site on http://{host}:{port}/ (Ctrl-C to stop)\n")
         sys.stdout.flush()
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 def main(argv: list[str] | None = None) -> int:
