@@ -599,7 +599,10 @@ def k_selection_block(marts: Marts, charts: ChartWriter) -> Block:
     )
     spread = marts.first_column("fct_k_selection", ("stability_ari_sd", "stability_sd"))
     chosen = marts.first_column("fct_k_selection", ("is_chosen",))
-    cols = ", ".join(c or "null" for c in (silhouette, stability, spread, chosen and f"{chosen}::boolean"))
+    figures = (silhouette, stability, spread)
+    cols = ", ".join(
+        [*(f"{c}::double" if c else "null" for c in figures), f"{chosen}::boolean" if chosen else "null"]
+    )
     rows = marts.rows(f"select k, {cols} from {marts.rel('fct_k_selection')} order by k")
     ks = [int(r[0]) for r in rows]
     chosen_k = next((int(r[0]) for r in rows if r[4]), None)
@@ -684,7 +687,7 @@ def profile_values(marts: Marts) -> tuple[list[str], dict[tuple[int, str], float
     if marts.has_columns("fct_segment_metrics", "segment_id", "difference_sd"):
         label_col = marts.first_column("fct_segment_metrics", ("metric_label", "metric_name"))
         rows = marts.rows(
-            f"select segment_id, {label_col}, difference_sd "
+            f"select segment_id, {label_col}, difference_sd::double "
             f"from {marts.rel('fct_segment_metrics')} order by metric_name, segment_id"
         )
         labels = list(dict.fromkeys(r[1] for r in rows))
@@ -695,7 +698,8 @@ def profile_values(marts: Marts) -> tuple[list[str], dict[tuple[int, str], float
         if not metrics:
             return None
         selects = ",\n".join(
-            f"(avg(f.{c}) - any_value(p.{c}_mean)) / nullif(any_value(p.{c}_sd), 0)" for c, _ in metrics
+            f"((avg(f.{c}) - any_value(p.{c}_mean)) / nullif(any_value(p.{c}_sd), 0))::double"
+            for c, _ in metrics
         )
         population = ", ".join(f"avg({c}) as {c}_mean, stddev_pop({c}) as {c}_sd" for c, _ in metrics)
         features = marts.rel("fct_user_features")
@@ -735,7 +739,7 @@ def profile_block(marts: Marts, infos: Sequence[SegmentInfo], charts: ChartWrite
         for j, v in enumerate(row):
             if math.isfinite(v):
                 colour = "white" if abs(v) > 0.6 * limit else "black"
-                ax.text(j, i, f"{v:+.1f}", ha="center", va="center", fontsize=7, color=colour)
+                ax.text(j, i, f"{v:+.2f}", ha="center", va="center", fontsize=7, color=colour)
     ax.set_xticks(range(len(labels)), labels, rotation=40, ha="right")
     ax.set_yticks(range(len(infos)), [s.label for s in infos])
     for tick, s in zip(ax.get_yticklabels(), infos, strict=True):
@@ -745,7 +749,7 @@ def profile_block(marts: Marts, infos: Sequence[SegmentInfo], charts: ChartWrite
     ax.set_ylabel("segment")
     ax.set_title("How each segment differs from all users")
     figure.colorbar(
-        image, ax=ax, label="segment mean - mean of all users (standard deviations)"
+        image, ax=ax, label="difference from all users (SD)"
     )  # fmt: skip
     chart = charts.save(
         figure,
@@ -761,7 +765,7 @@ def interest_lifts(marts: Marts) -> tuple[list[tuple[int, str, float, float]], s
     if marts.has_columns("fct_segment_interests", "segment_id", "interest_name", "lift"):
         share = marts.first_column("fct_segment_interests", ("share_in_segment",)) or "null"
         rows = marts.rows(
-            f"select segment_id, interest_name, lift, {share} "
+            f"select segment_id, interest_name, lift::double, {share}::double "
             f"from {marts.rel('fct_segment_interests')} order by segment_id, interest_name"
         )
         return rows, "fct_segment_interests"
@@ -786,8 +790,8 @@ def interest_lifts(marts: Marts) -> tuple[list[tuple[int, str, float, float]], s
             select
                 l.segment_id,
                 l.interest_name,
-                (l.users / z.users) / (o.users / z.all_users) as lift,
-                l.users / z.users as share_in_segment,
+                ((l.users / z.users) / (o.users / z.all_users))::double as lift,
+                (l.users / z.users)::double as share_in_segment,
             from listed as l
             join sizes as z using (segment_id)
             join overall as o using (interest_name)
@@ -907,6 +911,8 @@ def campaigns_section(marts: Marts, charts: ChartWriter) -> Section:
     left = [0.0] * len(campaigns)
     for sid in segment_ids:
         widths = [budget.get((c, sid), 0.0) for c in campaigns]
+        if not any(widths):
+            continue  # a segment no campaign targets gets no legend entry
         ax.barh(
             campaign_labels, widths, left=left, color=segment_colour(sid),
             label=labels.get(sid, f"Segment {sid}"),
