@@ -15,8 +15,10 @@ Sections, in order:
 * quality statement, in words (``dim_segmentation_quality``) and the input
   counts (staging);
 * exploration: Age, Gender, Education and Income bands in their natural order,
-  histograms of the numeric attributes, the top 10 interests
-  (``fct_user_features``, else ``stg_user_profiles``; ``stg_user_interests``);
+  histograms of the numeric attributes, the top 10 interests (the exploration
+  marts ``fct_attribute_distributions``, ``fct_numeric_histograms``,
+  ``dim_interests`` when they exist, else computed here from
+  ``fct_user_features`` or ``stg_user_profiles`` and ``stg_user_interests``);
 * segmentation: the k-selection chart (``fct_k_selection``), segment sizes,
   the profile heatmap of standardised differences per segment, the top
   interests by lift (``dim_segments``, ``fct_segment_metrics``,
@@ -56,6 +58,10 @@ REPORT_INPUTS = (
     "stg_user_profiles__rejected",
     "stg_user_interests",
     "fct_user_features",
+    "fct_attribute_distributions",
+    "fct_numeric_histograms",
+    "fct_numeric_summaries",
+    "dim_interests",
     "fct_user_segments",
     "fct_k_selection",
     "dim_segmentation_model",
@@ -450,6 +456,20 @@ def histogram(marts: Marts, table: str, column: str, bins: int) -> list[tuple[fl
     return [(low + i * width, low + (i + 1) * width, int(counts.get(i, 0))) for i in range(bins)]
 
 
+def mart_histogram(marts: Marts, column: str) -> list[tuple[float, float, int]]:
+    """The bins of ``column`` in the exploration mart ``fct_numeric_histograms``, if any."""
+    name = "fct_numeric_histograms"
+    if not marts.has_columns(name, "attribute", "bin_lower_value", "bin_upper_value", "users"):
+        return []
+    order = marts.first_column(name, ("bin_number",)) or "bin_lower_value"
+    rows = marts.rows(
+        f"select bin_lower_value::double, bin_upper_value::double, users from {marts.rel(name)} "
+        f"where attribute = ? order by {order}",
+        [column],
+    )
+    return [(low, high, int(users)) for low, high, users in rows]
+
+
 def exploration_section(marts: Marts, charts: ChartWriter) -> Section:
     section = Section(
         key="exploration",
@@ -469,9 +489,20 @@ def exploration_section(marts: Marts, charts: ChartWriter) -> Section:
     figure = Figure(figsize=(12, 8), layout="constrained")
     axes = figure.subplots(2, 2)
     table_rows = []
+    distributions = "fct_attribute_distributions"
+    use_distributions = marts.has_columns(distributions, "attribute", "value", "value_order", "users")
     for ax, (column, label) in zip(axes.flat, BAND_ATTRIBUTES, strict=True):
-        counts = dict(marts.rows(f"select {column}, count(*) from {rel} group by 1"))
-        order = band_order(marts, column)
+        if use_distributions:
+            rows = marts.rows(
+                f"select value, users from {marts.rel(distributions)} where attribute = ? "
+                "order by value_order, value",
+                [column],
+            )
+            counts = {value: int(users) for value, users in rows}
+            order = [value for value, _ in rows]
+        else:
+            counts = dict(marts.rows(f"select {column}, count(*) from {rel} group by 1"))
+            order = band_order(marts, column)
         values = [v for v in order if v in counts] + sorted(
             v for v in counts if v not in order and v is not None
         )
@@ -498,8 +529,8 @@ def exploration_section(marts: Marts, charts: ChartWriter) -> Section:
             heading="Age, gender, education and income",
             chart=chart,
             paragraphs=[
-                f'Read from <code>{table}</code>: <span class="figure" id="exploration-users">'
-                f"{fmt_int(total)}</span> users."
+                f"Read from <code>{distributions if use_distributions else table}</code>: "
+                f'<span class="figure" id="exploration-users">{fmt_int(total)}</span> users.'
             ],
             table=(["attribute", "value", "users", "share of users"], table_rows),
         )
@@ -514,7 +545,7 @@ def exploration_section(marts: Marts, charts: ChartWriter) -> Section:
         axes = figure.subplots(nrows, ncols, squeeze=False)
         summary = []
         for ax, (column, label, is_fraction) in zip(axes.flat, numeric, strict=False):
-            bins = histogram(marts, table, column, HISTOGRAM_BINS)
+            bins = mart_histogram(marts, column) or histogram(marts, table, column, HISTOGRAM_BINS)
             lefts = [b[0] for b in bins]
             widths = [(b[1] - b[0]) or 1.0 for b in bins]
             ax.bar(
@@ -549,12 +580,20 @@ def exploration_section(marts: Marts, charts: ChartWriter) -> Section:
         )
 
     # ---- top interests
-    if marts.has_columns("stg_user_interests", "user_id", "interest_name"):
+    if marts.has_columns("dim_interests", "interest_name", "users"):
+        rows = marts.rows(
+            f"select interest_name, users from {marts.rel('dim_interests')} "
+            f"order by users desc, interest_name limit {TOP_INTERESTS}"
+        )
+    elif marts.has_columns("stg_user_interests", "user_id", "interest_name"):
         rows = marts.rows(
             f"select interest_name, count(distinct user_id) as users "
             f"from {marts.rel('stg_user_interests')} group by 1 "
             f"order by users desc, interest_name limit {TOP_INTERESTS}"
         )
+    else:
+        rows = []
+    if rows:
         figure = Figure(figsize=(10, 5.5), layout="constrained")
         ax = figure.subplots()
         names = [r[0] for r in rows][::-1]
@@ -582,7 +621,9 @@ def exploration_section(marts: Marts, charts: ChartWriter) -> Section:
             )
         )
     else:
-        section.blocks.append(not_available("Top interests", ["stg_user_interests"], "issue 2"))
+        section.blocks.append(
+            not_available("Top interests", ["dim_interests", "stg_user_interests"], "issues 2 and 3")
+        )
     return section
 
 
