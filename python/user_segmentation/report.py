@@ -60,7 +60,6 @@ REPORT_INPUTS = (
     "fct_user_features",
     "fct_attribute_distributions",
     "fct_numeric_histograms",
-    "fct_numeric_summaries",
     "dim_interests",
     "fct_user_segments",
     "fct_k_selection",
