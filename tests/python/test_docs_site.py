@@ -4,7 +4,8 @@ The browser test drives Debian's chromium (headless) through its chromedriver
 with selenium; it downloads no browser.  It opens the single static page from
 disk, shows the full lineage graph, checks that the graph has drawn the source,
 every mart and every exposure, with a path from the raw file to each exposure,
-and saves a screenshot (``build/docs/screenshot.png``, or the file named by
+and saves a screenshot of the lineage from the raw file to the exposures
+(``build/docs/screenshot.png``, or the file named by
 ``USER_SEGMENTATION_SCREENSHOT``).  Without chromium it skips, naming what is
 missing; CI installs it (.ci/install-system-deps.sh).
 """
@@ -197,6 +198,15 @@ def test_browser_shows_overview_and_full_lineage(site, browser):
     assert graph["edges"] > 0
     for key in exposures:
         assert SOURCE_NODE in drawn[key]["upstream"], f"{key} is not downstream of the raw file"
+
+    # the screenshot: the raw file and everything upstream of the exposures (no tests)
+    browser.get("about:blank")
+    browser.get(index.as_uri() + "#!/overview?g_v=1&g_i=%2Bexposure:*")
+    upstream = read_graph(browser)
+    assert upstream, "the lineage graph of +exposure:* did not render"
+    shown = {node["id"] for node in upstream["nodes"]}
+    assert {SOURCE_NODE, *exposures} <= shown
+    assert not any(key.startswith("test.") for key in shown)
 
     shot = screenshot_path()
     shot.parent.mkdir(parents=True, exist_ok=True)
