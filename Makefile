@@ -18,7 +18,7 @@ REPORT_DIR ?= build/report
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup build test lint pytest dbt-test sql clean docs serve-docs report
+.PHONY: help setup build test lint pytest dbt-test sql clean bench docs serve-docs report
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,3 +59,9 @@ report: setup ## static HTML report with PNG charts from the marts of DB, in REP
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf target logs build
+
+SIZES ?= 1k,100k,1M,10M
+BENCH_ARGS ?=
+
+bench: setup ## benchmark dbt build vs the notebook pipeline (SIZES=1k,100k,1M,10M) -> bench/results/
+	$(BIN)/python bench/run.py --sizes "$(SIZES)" $(BENCH_ARGS)
