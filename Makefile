@@ -32,8 +32,9 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 
 setup: $(BIN)/.installed ## create .venv and install the pinned requirements
 
-build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes
+build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes; then the report
 	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(DBT_ARGS)
+	$(BIN)/python -m user_segmentation.report --db "$(DB)" --out "$(REPORT_DIR)"
 
 lint: setup ## sqlfluff + ruff
 	$(BIN)/ruff check python tests
