@@ -32,14 +32,3 @@
         'engagement_score',
     ]) }}
 {% endmacro %}
-
-{#- The behaviour columns whose percentile ranks are averaged into engagement_score. -#}
-{% macro engagement_score_inputs() %}
-    {{ return([
-        'weekly_hours_online',
-        'likes_and_reactions',
-        'click_through_rate',
-        'conversion_rate',
-        'ad_interaction_seconds',
-    ]) }}
-{% endmacro %}

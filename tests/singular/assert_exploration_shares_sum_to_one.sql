@@ -46,7 +46,7 @@ totals as (
         'fct_attribute_distributions' as model_name,
         attribute,
         sum(users) as users,
-        sum(share_of_users) as share_of_users,
+        sum(share_of_users) as share_of_users
     from attribute_distributions
     group by attribute
 
@@ -56,7 +56,7 @@ totals as (
         'fct_engagement_by_attribute' as model_name,
         attribute,
         sum(users) as users,
-        sum(share_of_users) as share_of_users,
+        sum(share_of_users) as share_of_users
     from engagement_by_attribute
     group by attribute
 
@@ -66,7 +66,7 @@ totals as (
         'fct_interest_count_distribution' as model_name,
         'interest_count' as attribute,
         sum(users) as users,
-        sum(share_of_users) as share_of_users,
+        sum(share_of_users) as share_of_users
     from interest_count_distribution
 
 ),
@@ -77,7 +77,7 @@ histogram_totals as (
         numeric_histograms.attribute,
         sum(numeric_histograms.users) as users,
         sum(numeric_histograms.share_of_users) as share_of_users,
-        any_value(numeric_summaries.users) as expected_users,
+        any_value(numeric_summaries.users) as expected_users
     from numeric_histograms
     inner join numeric_summaries
         on numeric_histograms.attribute = numeric_summaries.attribute
@@ -92,7 +92,7 @@ failures as (
         totals.attribute,
         totals.users,
         users.total_users as expected_users,
-        totals.share_of_users,
+        totals.share_of_users
     from totals
     cross join users
     where
@@ -106,7 +106,7 @@ failures as (
         attribute,
         users,
         expected_users,
-        share_of_users,
+        share_of_users
     from histogram_totals
     where users != expected_users or abs(share_of_users - 1) > 1e-9
 

@@ -24,13 +24,13 @@ category_values as (
 
 listed_interest_categories as (
 
-    select unnest({{ interest_category_ids() }}::varchar []) as interest_category_id
+    select unnest({{ interest_category_ids() }}::varchar[]) as interest_category_id
 
 ),
 
 listed_attributes as (
 
-    select unnest({{ categorical_attributes() }}::varchar []) as attribute
+    select unnest({{ categorical_attributes() }}::varchar[]) as attribute
 
 ),
 
@@ -40,13 +40,13 @@ listed_levels as (
         {%- for dimension in category_levels %}
             select
                 '{{ dimension.source_column }}' as attribute,
-                {{ sql_string_or_null(dimension.category_level) }} as value,
+                {{ sql_string_or_null(dimension.category_level) }} as value
             {{ 'union all' if not loop.last }}
         {%- endfor %}
     {%- else %}
         select
             null::varchar as attribute,
-            null::varchar as value,
+            null::varchar as value
         where false
     {%- endif %}
 
@@ -56,7 +56,7 @@ seed_levels_of_used_attributes as (
 
     select
         attribute,
-        value,
+        value
     from category_values
     where attribute in (
         {%- for attribute in used_attributes %}
@@ -72,72 +72,72 @@ differences as (
     (
         select
             'interest category' as kind,
-            interest_category_id as name,
+            interest_category_id as name
         from interest_taxonomy
         except
         select
             'interest category' as kind,
-            interest_category_id as name,
+            interest_category_id as name
         from listed_interest_categories
     )
     union all
     (
         select
             'interest category' as kind,
-            interest_category_id as name,
+            interest_category_id as name
         from listed_interest_categories
         except
         select
             'interest category' as kind,
-            interest_category_id as name,
+            interest_category_id as name
         from interest_taxonomy
     )
     union all
     (
         select
             'categorical attribute' as kind,
-            attribute as name,
+            attribute as name
         from category_values
         except
         select
             'categorical attribute' as kind,
-            attribute as name,
+            attribute as name
         from listed_attributes
     )
     union all
     (
         select
             'categorical attribute' as kind,
-            attribute as name,
+            attribute as name
         from listed_attributes
         except
         select
             'categorical attribute' as kind,
-            attribute as name,
+            attribute as name
         from category_values
     )
     union all
     (
         select
             'model_features level' as kind,
-            attribute || ' = ' || value as name,
+            attribute || ' = ' || value as name
         from seed_levels_of_used_attributes
         except
         select
             'model_features level' as kind,
-            attribute || ' = ' || value as name,
+            attribute || ' = ' || value as name
         from listed_levels
     )
     union all
     (
         select
             'model_features level' as kind,
-            attribute || ' = ' || value as name,
+            attribute || ' = ' || value as name
         from listed_levels
         except
         select
             'model_features level' as kind,
-            attribute || ' = ' || value as name,
+            attribute || ' = ' || value as name
         from seed_levels_of_used_attributes
     )
 

@@ -26,7 +26,7 @@ expected_interest_users as (
 
     select
         interest_id,
-        count(distinct user_id) as users,
+        count(distinct user_id) as users
     from user_interests
     where is_known_interest
     group by interest_id
@@ -37,7 +37,7 @@ expected_category_users as (
 
     select
         interest_category_id,
-        count(distinct user_id) as users,
+        count(distinct user_id) as users
     from user_interests
     where is_known_interest
     group by interest_category_id
@@ -50,7 +50,7 @@ failures as (
         'interest' as level,
         interests.interest_id as id,
         interests.users,
-        coalesce(expected_interest_users.users, 0) as expected_users,
+        coalesce(expected_interest_users.users, 0) as expected_users
     from interests
     full outer join expected_interest_users
         on interests.interest_id = expected_interest_users.interest_id
@@ -62,7 +62,7 @@ failures as (
         'interest_category' as level,
         interest_categories.interest_category_id as id,
         interest_categories.users,
-        coalesce(expected_category_users.users, 0) as expected_users,
+        coalesce(expected_category_users.users, 0) as expected_users
     from interest_categories
     full outer join expected_category_users
         on interest_categories.interest_category_id = expected_category_users.interest_category_id

@@ -24,14 +24,14 @@ parameters as (
 element_moments as (
 
     select
-        min(len(features)) as min_vector_length,
-        max(len(features)) as max_vector_length,
         {%- for dimension in dimensions %}
             avg(features[{{ dimension.feature_position }}]) as mean_{{ dimension.feature_position }},
             stddev_pop(features[{{ dimension.feature_position }}]) as stddev_{{ dimension.feature_position }},
             min(features[{{ dimension.feature_position }}]) as min_{{ dimension.feature_position }},
             max(features[{{ dimension.feature_position }}]) as max_{{ dimension.feature_position }},
         {%- endfor %}
+        min(len(features)) as min_vector_length,
+        max(len(features)) as max_vector_length
     from scaled
 
 ),
@@ -46,7 +46,7 @@ moments as (
             min_{{ dimension.feature_position }} as scaled_min,
             max_{{ dimension.feature_position }} as scaled_max,
             min_vector_length,
-            max_vector_length,
+            max_vector_length
         from element_moments
         {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -69,7 +69,7 @@ checked as (
         moments.min_vector_length,
         moments.max_vector_length,
         count(*) over () as dimensions,
-        1e-5 * parameters.weight as tolerance,
+        1e-5 * parameters.weight as tolerance
     from parameters
     full outer join moments
         on parameters.feature_position = moments.feature_position

@@ -1,6 +1,7 @@
 -- Users and mean engagement per value of every categorical attribute, plus
--- one row for all users, in one pass over the users (grouping sets; exact means, see macros/exact_aggregates.sql). Shared
--- by fct_attribute_distributions and fct_engagement_by_attribute.
+-- one row for all users, in one pass over the users (grouping sets; exact
+-- means, see macros/exact_aggregates.sql). Shared by
+-- fct_attribute_distributions and fct_engagement_by_attribute.
 
 {%- set attributes = categorical_attributes() %}
 
@@ -30,9 +31,9 @@ grouped as (
         {{ exact_avg('ad_interaction_seconds') }} as avg_ad_interaction_seconds,
         {{ exact_avg('likes_and_reactions') }} as avg_likes_and_reactions,
         {{ exact_avg('interest_count') }} as avg_interest_count,
-        {{ exact_avg('engagement_score') }} as avg_engagement_score,
+        {{ exact_avg('engagement_score') }} as avg_engagement_score
     from user_features
-    group by grouping sets (
+    group by grouping sets ( -- noqa: PRS
         {%- for attribute in attributes %}
             ({{ attribute }}),
         {%- endfor %}
@@ -72,7 +73,7 @@ final as (
         avg_ad_interaction_seconds,
         avg_likes_and_reactions,
         avg_interest_count,
-        avg_engagement_score,
+        avg_engagement_score
 
     from grouped
 

@@ -17,10 +17,11 @@ user_features as (
 means as (
 
     select
-        count(*) as fitted_users,
         {%- for dimension in dimensions %}
-            {{ exact_avg(model_feature_raw_value(dimension, 'user_features')) }} as {{ dimension.model_feature_id }}__mean,
+            {{ exact_avg(model_feature_raw_value(dimension, 'user_features')) }}
+                as {{ dimension.model_feature_id }}__mean,
         {%- endfor %}
+        count(*) as fitted_users
     from user_features
 
 ),
@@ -30,7 +31,6 @@ means as (
 moments as (
 
     select
-        means.fitted_users,
         {%- for dimension in dimensions %}
             any_value(means.{{ dimension.model_feature_id }}__mean) as {{ dimension.model_feature_id }}__mean,
             {%- if dimension.feature_kind == 'numeric' %}
@@ -45,6 +45,7 @@ moments as (
                 1.0
             {%- endif %} as {{ dimension.model_feature_id }}__stddev,
         {%- endfor %}
+        means.fitted_users
     from user_features
     cross join means
     group by means.fitted_users
@@ -63,7 +64,7 @@ dimensions as (
             {{ dimension.weight }}::double as weight,
             moments.{{ dimension.model_feature_id }}__mean::double as mean_value,
             moments.{{ dimension.model_feature_id }}__stddev::double as stddev_value,
-            moments.fitted_users,
+            moments.fitted_users
         from moments
         {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -86,7 +87,7 @@ final as (
         weight,
         mean_value,
         stddev_value,
-        fitted_users,
+        fitted_users
 
     from dimensions
 

@@ -5,6 +5,10 @@
 -- the fitted mean.
 
 {%- set dimensions = model_feature_dimensions() %}
+{%- set element_columns = [] %}
+{%- for dimension in dimensions %}
+    {%- do element_columns.append('dimension_' ~ dimension.feature_position) %}
+{%- endfor %}
 
 with
 
@@ -35,7 +39,27 @@ parameter_row as (
                 where model_feature_id = '{{ dimension.model_feature_id }}'
             ) as {{ dimension.model_feature_id }}__weight,
         {%- endfor %}
+        count(*) as parameter_rows
     from scaling_parameters
+
+),
+
+scaled_values as (
+
+    select
+        {%- for dimension in dimensions %}
+            coalesce(
+                (
+                    {{ model_feature_raw_value(dimension, 'user_features') }}
+                    - parameter_row.{{ dimension.model_feature_id }}__mean
+                )
+                / nullif(parameter_row.{{ dimension.model_feature_id }}__stddev, 0),
+                0
+            ) * parameter_row.{{ dimension.model_feature_id }}__weight as dimension_{{ dimension.feature_position }},
+        {%- endfor %}
+        user_features.user_id
+    from user_features
+    cross join parameter_row
 
 ),
 
@@ -43,21 +67,12 @@ final as (
 
     select
         -- ids
-        user_features.user_id,
+        user_id,
 
-        -- model input
-        [
-            {%- for dimension in dimensions %}
-                coalesce(
-                    ({{ model_feature_raw_value(dimension, 'user_features') }} - parameter_row.{{ dimension.model_feature_id }}__mean)
-                    / nullif(parameter_row.{{ dimension.model_feature_id }}__stddev, 0),
-                    0
-                ) * parameter_row.{{ dimension.model_feature_id }}__weight{{ ',' if not loop.last }}
-            {%- endfor %}
-        ]::float[{{ dimensions | length }}] as features,
+        -- model input, in feature_position order
+        [{{ element_columns | join(', ') }}]::float[{{ dimensions | length }}] as features
 
-    from user_features
-    cross join parameter_row
+    from scaled_values
 
 )
 

@@ -27,10 +27,10 @@ user_features as (
 category_flags as (
 
     select
-        count(*) as total_users,
         {%- for category_id in category_ids %}
             count(*) filter (where has_{{ category_id }}_interest) as {{ category_id }}__users,
         {%- endfor %}
+        count(*) as total_users
     from user_features
 
 ),
@@ -41,7 +41,7 @@ category_users as (
         select
             '{{ category_id }}' as interest_category_id,
             {{ category_id }}__users as users,
-            total_users,
+            total_users
         from category_flags
         {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -53,7 +53,7 @@ categories as (
     select
         interest_category_id,
         min(interest_category) as interest_category,
-        count(*) as interests,
+        count(*) as interests
     from interest_taxonomy
     group by interest_category_id
 
@@ -63,7 +63,7 @@ category_mentions as (
 
     select
         interest_category_id,
-        sum(users)::bigint as interest_mentions,
+        sum(users)::bigint as interest_mentions
     from interests
     group by interest_category_id
 
@@ -83,7 +83,7 @@ final as (
         coalesce(category_users.users, 0) as users,
         coalesce(category_users.users, 0) / nullif(category_users.total_users, 0) as share_of_users,
         coalesce(category_mentions.interest_mentions, 0) as interest_mentions,
-        rank() over (order by coalesce(category_users.users, 0) desc) as popularity_rank,
+        rank() over (order by coalesce(category_users.users, 0) desc) as popularity_rank
 
     from categories
     left join category_users

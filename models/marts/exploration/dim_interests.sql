@@ -31,7 +31,7 @@ interest_users as (
 
     select
         interest_id,
-        count(*) as users,
+        count(*) as users
     from user_interests
     where is_known_interest
     group by interest_id
@@ -46,7 +46,7 @@ counted as (
         interest_taxonomy.interest_category_id,
         interest_taxonomy.interest_category,
         coalesce(interest_users.users, 0) as users,
-        population.total_users,
+        population.total_users
     from interest_taxonomy
     left join interest_users
         on interest_taxonomy.interest_id = interest_users.interest_id
@@ -69,7 +69,7 @@ final as (
         users,
         users / nullif(total_users, 0) as share_of_users,
         rank() over (order by users desc) as popularity_rank,
-        rank() over (partition by interest_category_id order by users desc) as rank_in_category,
+        rank() over (partition by interest_category_id order by users desc) as rank_in_category
 
     from counted
 

@@ -22,7 +22,7 @@ attribute_order as (
     {%- for attribute in attributes %}
         select
             '{{ attribute }}' as attribute,
-            {{ loop.index }} as attribute_order,
+            {{ loop.index }} as attribute_order
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 
@@ -47,7 +47,7 @@ final as (
         attribute_order.attribute_order,
         category_values.sort_order as value_order,
         coalesce(attribute_values.users, 0) as users,
-        coalesce(attribute_values.users, 0) / nullif(population.total_users, 0) as share_of_users,
+        coalesce(attribute_values.users, 0) / nullif(population.total_users, 0) as share_of_users
 
     from category_values
     inner join attribute_order

@@ -22,12 +22,12 @@ attribute_order as (
 
     select
         'all_users' as attribute,
-        0 as attribute_order,
+        0 as attribute_order
     {%- for attribute in attributes %}
         union all
         select
             '{{ attribute }}' as attribute,
-            {{ loop.index }} as attribute_order,
+            {{ loop.index }} as attribute_order
     {%- endfor %}
 
 ),
@@ -37,13 +37,13 @@ all_levels as (
     select
         attribute,
         value,
-        sort_order as value_order,
+        sort_order as value_order
     from category_values
     union all
     select
         'all_users' as attribute,
         'All users' as value,
-        1 as value_order,
+        1 as value_order
 
 ),
 
@@ -82,7 +82,7 @@ final as (
         100 * attribute_values.avg_conversion_rate
         / nullif(overall.avg_conversion_rate, 0) as conversion_rate_index,
         100 * attribute_values.avg_weekly_hours_online
-        / nullif(overall.avg_weekly_hours_online, 0) as weekly_hours_online_index,
+        / nullif(overall.avg_weekly_hours_online, 0) as weekly_hours_online_index
 
     from all_levels
     inner join attribute_order

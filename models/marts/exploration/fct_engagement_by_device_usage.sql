@@ -31,7 +31,7 @@ final as (
         avg_likes_and_reactions,
         avg_interest_count,
         avg_engagement_score,
-        value_order,
+        value_order
 
     from engagement_by_attribute
     where attribute = 'device_usage'

@@ -12,7 +12,7 @@ counts as (
 
     select
         interest_count,
-        count(*) as users,
+        count(*) as users
     from user_features
     group by interest_count
 
@@ -29,7 +29,7 @@ final as (
         users / sum(users) over () as share_of_users,
         sum(users) over (
             order by interest_count rows between unbounded preceding and current row
-        ) / sum(users) over () as cumulative_share_of_users,
+        ) / sum(users) over () as cumulative_share_of_users
 
     from counts
 

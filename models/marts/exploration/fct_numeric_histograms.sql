@@ -32,6 +32,7 @@ ranges as (
             max(min_value) filter (where attribute = '{{ column }}') as {{ column }}__min,
             max(max_value) filter (where attribute = '{{ column }}') as {{ column }}__max,
         {%- endfor %}
+        count(*) as summarised_attributes
     from numeric_summaries
 
 ),
@@ -52,6 +53,7 @@ binned as (
                 ) + 1
             end as {{ column }}__bin,
         {%- endfor %}
+        user_features.user_id
     from user_features
     cross join ranges
 
@@ -64,12 +66,14 @@ bin_counts as (
             {{ column }}__bin,
             grouping({{ column }}__bin) as {{ column }}__is_rolled_up,
         {%- endfor %}
-        count(*) as users,
+        count(*) as users
     from binned
-    group by grouping sets (
+    -- one grouping set per attribute; the final () is the (unused) total
+    group by grouping sets ( -- noqa: PRS
         {%- for column in columns %}
-            ({{ column }}__bin){{ ',' if not loop.last }}
+            ({{ column }}__bin),
         {%- endfor %}
+        ()
     )
 
 ),
@@ -80,7 +84,7 @@ counts_by_attribute as (
         select
             '{{ column }}' as attribute,
             {{ column }}__bin as bin_number,
-            users,
+            users
         from bin_counts
         where {{ column }}__is_rolled_up = 0 and {{ column }}__bin is not null
         {{ 'union all' if not loop.last }}
@@ -96,7 +100,7 @@ bins as (
         numeric_summaries.users as attribute_users,
         numeric_summaries.min_value,
         numeric_summaries.max_value,
-        bin_numbers.bin_number,
+        bin_numbers.bin_number
     from numeric_summaries
     cross join range(1, {{ bin_count + 1 }}) as bin_numbers (bin_number)
     where numeric_summaries.users > 0
@@ -122,7 +126,7 @@ final as (
         coalesce(counts_by_attribute.users, 0) / bins.attribute_users as share_of_users,
 
         -- booleans
-        bins.bin_number = {{ bin_count }} as is_upper_value_included,
+        bins.bin_number = {{ bin_count }} as is_upper_value_included
 
     from bins
     left join counts_by_attribute

@@ -22,6 +22,7 @@ statistics as (
             {{ exact_avg(column) }} as {{ column }}__mean,
             max({{ column }})::double as {{ column }}__max,
         {%- endfor %}
+        count(*) as total_users
     from user_features
 
 ),
@@ -36,6 +37,7 @@ deviations as (
                 / nullif(count(user_features.{{ column }}) - 1, 0)
             ) as {{ column }}__stddev,
         {%- endfor %}
+        count(*) as total_users
     from user_features
     cross join statistics
 
@@ -54,7 +56,7 @@ unpivoted as (
             {{ column }}__quartiles[3]::double as p75_value,
             {{ column }}__mean as mean_value,
             deviations.{{ column }}__stddev as stddev_value,
-            {{ column }}__max as max_value,
+            {{ column }}__max as max_value
         from statistics
         cross join deviations
         {{ 'union all' if not loop.last }}
@@ -77,7 +79,7 @@ final as (
         p75_value,
         mean_value,
         stddev_value,
-        max_value,
+        max_value
 
     from unpivoted
 

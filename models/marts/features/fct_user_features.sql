@@ -2,8 +2,6 @@
 -- features. The formulas are documented in _features__docs.md and unit-tested
 -- in _features__unit_tests.yml.
 
-{%- set score_inputs = engagement_score_inputs() %}
-
 with
 
 users as (
@@ -33,6 +31,7 @@ category_interest_lists as (
                 where interest_category_id = '{{ category_id }}'
             ) as {{ category_id }}_interests,
         {%- endfor %}
+        count(*) as taxonomy_interests
     from interest_taxonomy
 
 ),
@@ -41,7 +40,7 @@ age_midpoints as (
 
     select
         value as age_band,
-        midpoint as age_midpoint_years,
+        midpoint as age_midpoint_years
     from category_values
     where attribute = 'age_band'
 
@@ -51,7 +50,7 @@ income_midpoints as (
 
     select
         value as income_band,
-        midpoint as income_midpoint,
+        midpoint as income_midpoint
     from category_values
     where attribute = 'income_band'
 
@@ -98,14 +97,14 @@ derived as (
         users.interest_count,
 
         -- booleans
-        users.device_usage in ('Mobile Only', 'Mobile + Desktop') as uses_mobile,
-        users.device_usage in ('Desktop Only', 'Mobile + Desktop') as uses_desktop,
-        users.device_usage = 'Tablet' as uses_tablet,
         {%- for category_id in interest_category_ids() %}
             list_has_any(
                 users.top_interests, category_interest_lists.{{ category_id }}_interests
             ) as has_{{ category_id }}_interest,
         {%- endfor %}
+        users.device_usage in ('Mobile Only', 'Mobile + Desktop') as uses_mobile,
+        users.device_usage in ('Desktop Only', 'Mobile + Desktop') as uses_desktop,
+        users.device_usage = 'Tablet' as uses_tablet
 
     from users
     left join age_midpoints
@@ -117,60 +116,115 @@ derived as (
 ),
 
 -- percentile ranks for the engagement score: percent_rank() computed on the
--- distinct values (users below the value / (users - 1)), which is exact and
--- sorts only the distinct values instead of every user
+-- distinct values of each input (users with a smaller value / (users - 1)),
+-- which is exact and sorts only the distinct values instead of every user
 population as (
 
     select count(*) as users from derived
 
 ),
 
-{% for column in score_inputs %}
-{{ column }}_value_counts as (
+value_counts as (
 
     select
-        {{ column }},
-        count(*) as users,
+        'weekly_hours_online' as score_input,
+        weekly_hours_online::double as input_value,
+        count(*) as users
     from derived
-    group by {{ column }}
+    group by weekly_hours_online
+
+    union all
+
+    select
+        'likes_and_reactions' as score_input,
+        likes_and_reactions::double as input_value,
+        count(*) as users
+    from derived
+    group by likes_and_reactions
+
+    union all
+
+    select
+        'click_through_rate' as score_input,
+        click_through_rate::double as input_value,
+        count(*) as users
+    from derived
+    group by click_through_rate
+
+    union all
+
+    select
+        'conversion_rate' as score_input,
+        conversion_rate::double as input_value,
+        count(*) as users
+    from derived
+    group by conversion_rate
+
+    union all
+
+    select
+        'ad_interaction_seconds' as score_input,
+        ad_interaction_seconds::double as input_value,
+        count(*) as users
+    from derived
+    group by ad_interaction_seconds
 
 ),
 
-{{ column }}_percent_ranks as (
+percent_ranks as (
 
     select
-        {{ column }}_value_counts.{{ column }},
+        value_counts.score_input,
+        value_counts.input_value,
         case
             when population.users > 1
                 then coalesce(
-                    sum({{ column }}_value_counts.users) over (
-                        order by {{ column }}_value_counts.{{ column }}
+                    sum(value_counts.users) over (
+                        partition by value_counts.score_input
+                        order by value_counts.input_value
                         rows between unbounded preceding and 1 preceding
                     ),
                     0
                 ) / (population.users - 1)
             else 0
-        end as percent_rank,
-    from {{ column }}_value_counts
+        end as percent_rank
+    from value_counts
     cross join population
 
 ),
 
-{% endfor %}
 final as (
 
     select
         derived.*,
         (
-            {%- for column in score_inputs %}
-                {{ column }}_percent_ranks.percent_rank{{ ' +' if not loop.last }}
-            {%- endfor %}
-        ) / {{ score_inputs | length }} as engagement_score,
+            weekly_hours_ranks.percent_rank
+            + likes_ranks.percent_rank
+            + click_through_rate_ranks.percent_rank
+            + conversion_rate_ranks.percent_rank
+            + ad_interaction_ranks.percent_rank
+        ) / 5 as engagement_score
     from derived
-    {%- for column in score_inputs %}
-        left join {{ column }}_percent_ranks
-            on derived.{{ column }} = {{ column }}_percent_ranks.{{ column }}
-    {%- endfor %}
+    left join percent_ranks as weekly_hours_ranks
+        on
+            weekly_hours_ranks.score_input = 'weekly_hours_online'
+            and derived.weekly_hours_online = weekly_hours_ranks.input_value
+    left join percent_ranks as likes_ranks
+        on
+            likes_ranks.score_input = 'likes_and_reactions'
+            and derived.likes_and_reactions = likes_ranks.input_value
+    left join percent_ranks as click_through_rate_ranks
+        on
+            click_through_rate_ranks.score_input = 'click_through_rate'
+            and derived.click_through_rate = click_through_rate_ranks.input_value
+    left join percent_ranks as conversion_rate_ranks
+        on
+            conversion_rate_ranks.score_input = 'conversion_rate'
+            and derived.conversion_rate = conversion_rate_ranks.input_value
+    left join percent_ranks as ad_interaction_ranks
+        on
+            ad_interaction_ranks.score_input = 'ad_interaction_seconds'
+            and derived.ad_interaction_seconds = ad_interaction_ranks.input_value
 
 )
 
