@@ -32,3 +32,8 @@
         'engagement_score',
     ]) }}
 {% endmacro %}
+
+{#- The attributes of the engagement cross-tab (fct_engagement_by_attribute), in reading order. -#}
+{% macro engagement_crosstab_attributes() %}
+    {{ return(['age_band', 'income_band', 'device_usage']) }}
+{% endmacro %}

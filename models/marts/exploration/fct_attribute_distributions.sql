@@ -1,5 +1,6 @@
 -- Distribution of every categorical attribute: one row per attribute and
 -- accepted value (zero users included), in the attributes' natural order.
+-- One pass over the users (a grouping set per attribute).
 
 {%- set attributes = categorical_attributes() %}
 
@@ -11,9 +12,47 @@ category_values as (
 
 ),
 
+users as (
+
+    select * from {{ ref('stg_user_profiles') }}
+
+),
+
+grouped as (
+
+    select
+        {%- for attribute in attributes %}
+            {{ attribute }},
+            grouping({{ attribute }}) as {{ attribute }}__is_rolled_up,
+        {%- endfor %}
+        count(*) as users
+    from users
+    group by grouping sets ( -- noqa: PRS
+        {%- for attribute in attributes %}
+            ({{ attribute }}),
+        {%- endfor %}
+        ()
+    )
+
+),
+
 attribute_values as (
 
-    select * from {{ ref('int_attribute_values_aggregated') }}
+    select
+        case
+            {%- for attribute in attributes %}
+                when {{ attribute }}__is_rolled_up = 0 then '{{ attribute }}'
+            {%- endfor %}
+            else 'all_users'
+        end as attribute,
+        coalesce(
+            {%- for attribute in attributes %}
+                {{ attribute }},
+            {%- endfor %}
+            'All users'
+        ) as value,
+        users
+    from grouped
 
 ),
 

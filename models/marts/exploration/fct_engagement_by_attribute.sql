@@ -1,8 +1,10 @@
--- Engagement cross-tab: mean engagement of the users of every value of every
--- categorical attribute, with an index against all users (100 = average).
--- The first row (attribute all_users) is the baseline.
+-- Engagement cross-tab: mean engagement of the users of every value of the
+-- cross-tab attributes (age band, income band, device usage), with an index
+-- against all users (100 = average). The first row (attribute all_users) is
+-- the baseline. One pass over the users (grouping sets); means are exact
+-- decimal means (macros/exact_aggregates.sql), independent of threads.
 
-{%- set attributes = categorical_attributes() %}
+{%- set attributes = engagement_crosstab_attributes() %}
 
 with
 
@@ -12,9 +14,61 @@ category_values as (
 
 ),
 
+user_features as (
+
+    select * from {{ ref('fct_user_features') }}
+
+),
+
+grouped as (
+
+    select
+        {%- for attribute in attributes %}
+            {{ attribute }},
+            grouping({{ attribute }}) as {{ attribute }}__is_rolled_up,
+        {%- endfor %}
+        {{ exact_avg('click_through_rate') }} as avg_click_through_rate,
+        {{ exact_avg('conversion_rate') }} as avg_conversion_rate,
+        {{ exact_avg('expected_conversions_per_impression') }} as avg_expected_conversions_per_impression,
+        {{ exact_avg('weekly_hours_online') }} as avg_weekly_hours_online,
+        {{ exact_avg('weekend_share_of_time') }} as avg_weekend_share_of_time,
+        {{ exact_avg('ad_interaction_seconds') }} as avg_ad_interaction_seconds,
+        {{ exact_avg('engagement_score') }} as avg_engagement_score,
+        count(*) as users
+    from user_features
+    group by grouping sets ( -- noqa: PRS
+        {%- for attribute in attributes %}
+            ({{ attribute }}),
+        {%- endfor %}
+        ()
+    )
+
+),
+
 attribute_values as (
 
-    select * from {{ ref('int_attribute_values_aggregated') }}
+    select
+        case
+            {%- for attribute in attributes %}
+                when {{ attribute }}__is_rolled_up = 0 then '{{ attribute }}'
+            {%- endfor %}
+            else 'all_users'
+        end as attribute,
+        coalesce(
+            {%- for attribute in attributes %}
+                {{ attribute }},
+            {%- endfor %}
+            'All users'
+        ) as value,
+        users,
+        avg_click_through_rate,
+        avg_conversion_rate,
+        avg_expected_conversions_per_impression,
+        avg_weekly_hours_online,
+        avg_weekend_share_of_time,
+        avg_ad_interaction_seconds,
+        avg_engagement_score
+    from grouped
 
 ),
 
@@ -69,13 +123,9 @@ final as (
         attribute_values.avg_click_through_rate,
         attribute_values.avg_conversion_rate,
         attribute_values.avg_expected_conversions_per_impression,
-        attribute_values.avg_weekday_hours_online,
-        attribute_values.avg_weekend_hours_online,
         attribute_values.avg_weekly_hours_online,
         attribute_values.avg_weekend_share_of_time,
         attribute_values.avg_ad_interaction_seconds,
-        attribute_values.avg_likes_and_reactions,
-        attribute_values.avg_interest_count,
         attribute_values.avg_engagement_score,
         100 * attribute_values.avg_click_through_rate
         / nullif(overall.avg_click_through_rate, 0) as click_through_rate_index,

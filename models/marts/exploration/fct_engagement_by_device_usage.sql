@@ -22,14 +22,10 @@ final as (
         avg_conversion_rate,
         conversion_rate_index,
         avg_expected_conversions_per_impression,
-        avg_weekday_hours_online,
-        avg_weekend_hours_online,
         avg_weekly_hours_online,
         weekly_hours_online_index,
         avg_weekend_share_of_time,
         avg_ad_interaction_seconds,
-        avg_likes_and_reactions,
-        avg_interest_count,
         avg_engagement_score,
         value_order
 

@@ -22,17 +22,27 @@ interest_taxonomy as (
 
 ),
 
--- one row: for each interest category, the list of its interest names
-category_interest_lists as (
+-- one row: a map from interest name to interest category id
+interest_categories as (
+
+    select map_from_entries(list((interest_name, interest_category_id))) as category_by_interest
+    from interest_taxonomy
+
+),
+
+-- the category of each of the user's interests (null for an unknown interest);
+-- a constant-list lookup per user is much cheaper than list_has_any against
+-- a list that comes from another table
+user_interest_categories as (
 
     select
-        {%- for category_id in interest_category_ids() %}
-            list(interest_name order by interest_name) filter (
-                where interest_category_id = '{{ category_id }}'
-            ) as {{ category_id }}_interests,
-        {%- endfor %}
-        count(*) as taxonomy_interests
-    from interest_taxonomy
+        users.*,
+        list_transform(
+            users.top_interests,
+            lambda x: map_extract_value(interest_categories.category_by_interest, x)
+        ) as interest_category_ids
+    from users
+    cross join interest_categories
 
 ),
 
@@ -98,20 +108,17 @@ derived as (
 
         -- booleans
         {%- for category_id in interest_category_ids() %}
-            list_has_any(
-                users.top_interests, category_interest_lists.{{ category_id }}_interests
-            ) as has_{{ category_id }}_interest,
+            list_contains(users.interest_category_ids, '{{ category_id }}') as has_{{ category_id }}_interest,
         {%- endfor %}
         users.device_usage in ('Mobile Only', 'Mobile + Desktop') as uses_mobile,
         users.device_usage in ('Desktop Only', 'Mobile + Desktop') as uses_desktop,
         users.device_usage = 'Tablet' as uses_tablet
 
-    from users
+    from user_interest_categories as users
     left join age_midpoints
         on users.age_band = age_midpoints.age_band
     left join income_midpoints
         on users.income_band = income_midpoints.income_band
-    cross join category_interest_lists
 
 ),
 
