@@ -15,7 +15,7 @@ DBT_ARGS ?=
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup build test lint pytest dbt-test sql analysis clean
+.PHONY: help setup build test lint pytest dbt-test sql analysis clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,3 +58,9 @@ analysis: setup ## compile analyses/NAME.sql with dbt and run it on DB
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf target logs build
+
+SIZES ?= 1k,100k,1M,10M
+BENCH_ARGS ?=
+
+bench: setup ## benchmark dbt build vs the notebook pipeline (SIZES=1k,100k,1M,10M) -> bench/results/
+	$(BIN)/python bench/run.py --sizes "$(SIZES)" $(BENCH_ARGS)
