@@ -27,10 +27,13 @@ import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
 from user_segmentation import __version__ as package_version
@@ -234,8 +237,17 @@ def _evaluate(
     return candidate, run
 
 
-def train(user_ids: np.ndarray, x: np.ndarray, settings: Settings | None = None) -> SegmentationResult:
-    """Choose k, fit the published model and measure its stability (see the module docstring)."""
+def train(
+    user_ids: np.ndarray,
+    x: np.ndarray,
+    settings: Settings | None = None,
+    input_rows: int | None = None,
+) -> SegmentationResult:
+    """Choose k, fit the published model and measure its stability (see the module docstring).
+
+    ``input_rows``: how many users the rows given were sampled from (default:
+    the rows given), recorded with the model.
+    """
     s = settings or Settings()
     clock = {"start": time.perf_counter()}
     user_ids = np.asarray(user_ids, dtype=np.int64)
@@ -244,12 +256,12 @@ def train(user_ids: np.ndarray, x: np.ndarray, settings: Settings | None = None)
         raise ValueError("x must be a 2-d array with one row per user id")
     if not np.all(np.isfinite(x)):
         raise ValueError("the features contain NaN or infinite values")
-    input_rows = int(x.shape[0])
+    input_rows = int(x.shape[0] if input_rows is None else input_rows)
     order = np.argsort(user_ids, kind="stable")
     user_ids, x = user_ids[order], x[order]
     if np.any(np.diff(user_ids) == 0):
         raise ValueError("user ids are not unique")
-    train_rows = seeded_subsample(input_rows, s.max_train_rows, s.seed, stream=1)
+    train_rows = seeded_subsample(x.shape[0], s.max_train_rows, s.seed, stream=1)
     user_ids, x = user_ids[train_rows], x[train_rows]
     n = int(x.shape[0])
 
@@ -324,6 +336,57 @@ def train(user_ids: np.ndarray, x: np.ndarray, settings: Settings | None = None)
     )
 
 
+def is_true(value: Any) -> bool:
+    """A dbt var as a boolean: ``false``/``0``/``no``/``off`` (any case) and None are false."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no", "off", "none", "")
+    return bool(value)
+
+
+def features_from_arrow(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """``user_id`` and the ``features`` array column (FLOAT[d] or a list) as numpy.
+
+    The array column is flattened once and reshaped, never converted row by row.
+    """
+    user_ids = table.column("user_id").to_numpy().astype(np.int64)
+    column = table.column("features").combine_chunks()
+    n = len(column)
+    if n == 0:
+        return user_ids, np.empty((0, 0), dtype=np.float64)
+    if column.null_count:
+        raise ValueError("some users have no features")
+    if pa.types.is_fixed_size_list(column.type):
+        d = column.type.list_size
+    else:
+        lengths = np.unique(pc.list_value_length(column).to_numpy())
+        if lengths.size != 1:
+            raise ValueError(f"users have features of different lengths: {lengths.tolist()}")
+        d = int(lengths[0])
+    values = column.flatten().to_numpy(zero_copy_only=False)
+    return user_ids, values.reshape(n, d).astype(np.float64)
+
+
+MODEL_FILE = "segmentation_model.parquet"
+
+
+def prepare_model_dir(model_dir: str | Path) -> Path:
+    """Create the folder the on-run-end hook saves the model into."""
+    folder = Path(model_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def load_saved_model(model_dir: str | Path) -> pa.Table:
+    """The model row saved by the last successful refit build (for ``refit: false``)."""
+    path = Path(model_dir) / MODEL_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"refit is false but there is no saved model at {path}: build once with "
+            "refit: true (and the same model_dir) first"
+        )
+    return pq.read_table(path)
+
+
 def library_versions() -> dict[str, str]:
     import duckdb
     import sklearn
@@ -339,6 +402,15 @@ def library_versions() -> dict[str, str]:
 
 def _nan_to_none(value: float) -> float | None:
     return None if value is None or np.isnan(value) else float(value)
+
+
+def model_id(result: SegmentationResult) -> str:
+    """16 hex digits identifying the model: training data, settings and centroids."""
+    digest = hashlib.sha256()
+    digest.update(result.training_fingerprint.encode())
+    digest.update(repr(sorted(vars(result.settings).items())).encode())
+    digest.update(np.ascontiguousarray(result.model.centroids, dtype="<f8").tobytes())
+    return digest.hexdigest()[:16]
 
 
 def result_to_arrow(result: SegmentationResult) -> pa.Table:
@@ -422,6 +494,7 @@ def result_to_arrow(result: SegmentationResult) -> pa.Table:
     )
     labels = [st.label for st in result.segment_stability]
     row: dict[str, pa.Array] = {
+        "segmentation_model_id": pa.array([model_id(result)]),
         "k": pa.array([k], pa.int32()),
         "is_k_overridden": pa.array([result.choice.is_override]),
         "selection_rule": pa.array([result.choice.rule]),
