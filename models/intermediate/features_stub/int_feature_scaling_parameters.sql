@@ -36,8 +36,15 @@ select * from {{ saved_segmentation_model_file('scaling_parameters') }}
                 '{{ column }}' as source_column,
                 'numeric' as feature_kind,
                 null::varchar as category_level,
-                avg({{ column }})::double as mean_value,
-                stddev_pop({{ column }})::double as stddev_value
+                -- exact decimal sums: the same bits whatever the threads
+                sum({{ column }}::decimal(18, 3))::double / count(*) as mean_value,
+                sqrt(greatest(
+                    (
+                        sum({{ column }}::decimal(18, 3) * {{ column }}::decimal(18, 3))::double
+                        - sum({{ column }}::decimal(18, 3))::double ^ 2 / count(*)
+                    ) / count(*),
+                    0
+                )) as stddev_value
             from users
             {% if not loop.last %}union all{% endif %}
         {% endfor %}
