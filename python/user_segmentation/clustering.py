@@ -170,31 +170,23 @@ def _canonical_fit(x: np.ndarray, centres: np.ndarray, n_iter: int) -> KMeansFit
     return KMeansFit(centroids=centroids, labels=labels, inertia=inertia, n_iter=n_iter)
 
 
-def fit_final_model(
-    x_train: np.ndarray,
-    x_starts: np.ndarray,
-    k: int,
-    seed: int,
-    n_init: int = 10,
-    max_iter: int = 300,
-) -> KMeansFit:
-    """The model that gets published: best of ``n_init`` starts, then refined on all training rows.
+def fit_final_model(x_train: np.ndarray, x_starts: np.ndarray, start: KMeansFit) -> KMeansFit:
+    """The model that gets published: the chosen k's fit, refined on every training row.
 
-    The ``n_init`` k-means++ starts run on ``x_starts`` (the smaller k-selection
-    sample; on data without strong structure each start takes hundreds of
-    Lloyd iterations, so running them on 200k rows would dominate the build).
-    The best of them (lowest inertia) is then refined by Lloyd iterations on
-    every training row ``x_train``.
+    ``start`` is the chosen candidate's fit (best of ``n_init`` k-means++
+    starts on the smaller k-selection sample ``x_starts``: on data without
+    strong structure each start takes hundreds of Lloyd iterations, so running
+    them on 200k rows would dominate the build).  Its centroids are refined by
+    Lloyd iterations on all training rows ``x_train``; when the training rows
+    are the k-selection sample the fit is published as it is, so the chosen
+    row of ``fct_k_selection`` describes exactly the published model.
     """
-    starts = fit_kmeans(x_starts, k, seed=seed, n_init=n_init, max_iter=max_iter)
-    if x_train.shape[0] == x_starts.shape[0] and np.array_equal(x_train, x_starts):
-        return starts
-    final = refine_kmeans(x_train, starts.centroids, max_iter=max_iter)
+    if x_train.shape == x_starts.shape and np.array_equal(x_train, x_starts):
+        return start
+    final = refine_kmeans(x_train, start.centroids)
     log.info(
-        "final fit k=%d: %d starts on %d rows, refined on %d rows in %d iterations",
-        k,
-        n_init,
-        x_starts.shape[0],
+        "final fit k=%d: refined on %d rows in %d iterations",
+        start.k,
         x_train.shape[0],
         final.n_iter,
     )

@@ -13,7 +13,8 @@ the result depends on the data and the settings only):
 * training sample: at most ``max_train_rows`` users (the dbt model draws it in
   SQL; :func:`train` draws it again only when given more rows);
 * k-selection sample (``k_selection_rows``): every candidate k is fitted on
-  it, and the final model's ``n_init`` starts run on it;
+  it (best of ``n_init`` starts), and the chosen k's fit is refined on all
+  training users to become the published model;
 * stability pool (``stability_rows``): the users the bootstrap resamples are
   drawn from and compared on;
 * silhouette sample (``silhouette_rows``): silhouette is quadratic in rows.
@@ -72,10 +73,9 @@ class Settings:
     seed: int = 42
     n_init: int = 10
     max_iter: int = 300
-    selection_n_init: int = 3
     bootstrap_samples: int = 20
     max_train_rows: int = 200_000
-    k_selection_rows: int = 20_000
+    k_selection_rows: int = 10_000
     stability_rows: int = 4_000
     silhouette_rows: int = 4_000
     min_segment_share: float = 0.05
@@ -92,7 +92,7 @@ class Settings:
             raise ValueError("bootstrap_samples must be at least 2 (stability compares pairs)")
         if not 0.0 <= self.min_segment_share < 1.0:
             raise ValueError("min_segment_share must be in [0, 1)")
-        for name in ("n_init", "selection_n_init", "max_iter", "max_train_rows"):
+        for name in ("n_init", "max_iter", "max_train_rows"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         for name in ("k_selection_rows", "stability_rows", "silhouette_rows"):
@@ -205,8 +205,8 @@ def _safe_silhouette(x: np.ndarray, labels: np.ndarray) -> float:
 
 def _evaluate(
     k: int, x_sel: np.ndarray, x_sil: np.ndarray, x_pool: np.ndarray, s: Settings
-) -> tuple[Candidate, BootstrapRun]:
-    fit = fit_kmeans(x_sel, k, seed=s.seed + 7_919 * k, n_init=s.selection_n_init, max_iter=s.max_iter)
+) -> tuple[Candidate, BootstrapRun, KMeansFit]:
+    fit = fit_kmeans(x_sel, k, seed=s.seed + 7_919 * k, n_init=s.n_init, max_iter=s.max_iter)
     sizes = np.bincount(fit.labels, minlength=k)
     present = int(np.count_nonzero(sizes))
     if present >= 2:
@@ -234,7 +234,7 @@ def _evaluate(
         candidate.stability_ari_mean,
         candidate.smallest_segment_share,
     )
-    return candidate, run
+    return candidate, run, fit
 
 
 def train(
@@ -277,15 +277,14 @@ def train(
     if len(ks) < len(s.candidate_ks):
         log.warning("only %d distinct users: candidates above %d skipped", distinct, max(ks))
 
-    candidates, runs = [], {}
+    candidates, runs, fits = [], {}, {}
     for k in ks:
-        candidate, run = _evaluate(k, x_sel, x_sil, x_pool, s)
+        candidate, runs[k], fits[k] = _evaluate(k, x_sel, x_sil, x_pool, s)
         candidates.append(candidate)
-        runs[k] = run
     clock["k_selection"] = time.perf_counter()
 
     choice = choose_k(candidates, s.min_segment_share, s.stability_tolerance, s.n_clusters)
-    model = fit_final_model(x, x_sel, choice.k, seed=s.seed, n_init=s.n_init, max_iter=s.max_iter)
+    model = fit_final_model(x, x_sel, fits[choice.k])
     clock["final_fit"] = time.perf_counter()
 
     reference = assign_segments(x_pool, model.centroids).segment_id
@@ -501,7 +500,6 @@ def result_to_arrow(result: SegmentationResult) -> pa.Table:
         "selection_reason": pa.array([result.choice.reason]),
         "seed": pa.array([s.seed], pa.int64()),
         "n_init": pa.array([s.n_init], pa.int32()),
-        "selection_n_init": pa.array([s.selection_n_init], pa.int32()),
         "max_iter": pa.array([s.max_iter], pa.int32()),
         "k_min": pa.array([s.k_min], pa.int32()),
         "k_max": pa.array([s.k_max], pa.int32()),

@@ -71,7 +71,6 @@ final as (
         -- fitting
         segmentation_model.seed,
         segmentation_model.n_init,
-        segmentation_model.selection_n_init,
         segmentation_model.max_iter,
         segmentation_model.bootstrap_samples,
         segmentation_model.final_inertia,
