@@ -251,3 +251,33 @@ def test_too_few_distinct_users_is_a_clear_error():
     x = np.repeat(np.array([[0.0, 1.0]]), 50, axis=0)
     with pytest.raises(ValueError, match="distinct"):
         segmentation.train(np.arange(50), x, segmentation.Settings(**FAST))
+
+
+def test_result_does_not_depend_on_thread_settings(tmp_path):
+    """Same bytes with BLAS/OpenMP allowed 1 or 2 threads (fits are pinned to one)."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import hashlib, sys, numpy as np, pyarrow as pa\n"
+        "from user_segmentation import segmentation\n"
+        "rng = np.random.default_rng(4)\n"
+        "x = np.vstack([rng.normal(c, 1.0, size=(700, 6)) for c in (0.0, 4.0, 8.0)])\n"
+        "settings = segmentation.Settings(k_max=4, bootstrap_samples=4, stability_rows=500,"
+        " silhouette_rows=500, k_selection_rows=1500)\n"
+        "table = segmentation.result_to_arrow(segmentation.train(np.arange(len(x)), x, settings))\n"
+        "sink = pa.BufferOutputStream()\n"
+        "with pa.ipc.new_stream(sink, table.schema) as writer:\n"
+        "    writer.write_table(table)\n"
+        "print(hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest())\n"
+    )
+    digests = set()
+    for threads in ("1", "2"):
+        env = {**os.environ, "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads}
+        done = subprocess.run(
+            [sys.executable, str(script)], env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1
