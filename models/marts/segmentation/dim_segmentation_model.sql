@@ -46,7 +46,7 @@ scored_input as (
     -- order-independent: xor of one hash per user
     select
         count(*) as scored_users,
-        lower(hex(bit_xor(hash(user_id, features)))) as scored_input_fingerprint
+        lpad(lower(hex(bit_xor(hash(user_id, features)))), 16, '0') as scored_input_fingerprint
     from user_features
 
 ),
