@@ -1,10 +1,13 @@
--- Every valid user has exactly one segment and every scored user is valid:
--- returns the users staged but not scored, or scored more than once.
+-- Every valid user (one row each in int_user_features_scaled) has a segment,
+-- and every scored user is such a user. With user_id unique in
+-- fct_user_segments (its primary-key test) that is exactly one segment per
+-- user. Two anti joins, no aggregation, so it stays cheap at 10M users.
+-- Returns the users in one table and not in the other.
 with
 
-users as (
+user_features as (
 
-    select * from {{ ref('stg_user_profiles') }}
+    select * from {{ ref('int_user_features_scaled') }}
 
 ),
 
@@ -14,35 +17,33 @@ user_segments as (
 
 ),
 
-segment_counts as (
+not_scored as (
 
     select
-        users.user_id,
-        count(user_segments.user_id) as segment_rows
-    from users
-    left join user_segments
-        on users.user_id = user_segments.user_id
-    group by users.user_id
+        user_features.user_id,
+        'valid user without a segment' as problem
+    from user_features
+    anti join user_segments
+        on user_features.user_id = user_segments.user_id
 
 ),
 
-scored_but_not_staged as (
+scored_but_not_valid as (
 
     select
         user_segments.user_id,
-        0 as segment_rows
+        'scored user that is not a valid user' as problem
     from user_segments
-    anti join users
-        on user_segments.user_id = users.user_id
+    anti join user_features
+        on user_segments.user_id = user_features.user_id
 
 ),
 
 final as (
 
-    select * from segment_counts
-    where segment_rows != 1
+    select * from not_scored
     union all
-    select * from scored_but_not_staged
+    select * from scored_but_not_valid
 
 )
 
