@@ -24,6 +24,19 @@
 {%- endmacro %}
 
 {#-
+    The last select of a model that fits something the segmentation model
+    saves (the scaling parameters): `select * from <fitted CTE>` on refit
+    builds, else the same table as saved in model_dir by the last refit build.
+-#}
+{% macro fitted_or_saved(fitted_cte, saved_name) -%}
+    {%- if segmentation_refit() -%}
+        select * from {{ fitted_cte }}
+    {%- else -%}
+        select * from {{ saved_segmentation_model_file(saved_name) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     How many segments the SQL scoring can hold: one distance column per
     possible segment, so that the scoring needs no database access at compile
     time. The largest k the build can produce is k_max, or n_clusters when it

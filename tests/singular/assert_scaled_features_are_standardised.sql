@@ -1,3 +1,6 @@
+{{ config(enabled=segmentation_refit()) }}
+-- (Only on refit builds: with refit: false the parameters come from a saved
+-- model fitted on other users, so the scaled users are not standardised.)
 -- On the users the parameters were fitted on, every dimension of
 -- int_user_features_scaled has mean 0, a numeric dimension (with spread) has
 -- population standard deviation equal to its weight, and a category level

@@ -93,5 +93,7 @@ final as (
 
 )
 
-select * from final
+-- refit: false reads the parameters saved with the segmentation model instead
+-- (macros/segmentation.sql); the fit above is then never executed
+{{ fitted_or_saved('final', 'scaling_parameters') }}
 order by feature_position
