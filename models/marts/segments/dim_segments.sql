@@ -44,6 +44,12 @@ name_overrides as (
 
 ),
 
+stability as (
+
+    select * from {{ ref('fct_segment_stability') }}
+
+),
+
 metrics_wide as (
 
     select
@@ -158,6 +164,8 @@ final as (
         names.generated_segment_description as segment_description,
         names.name_phrases,
         names.top_feature_strength_sd,
+        stability.stability_label,
+        stability.jaccard_mean as stability_jaccard_mean,
 
         -- size
         population.segment_size,
@@ -213,6 +221,8 @@ final as (
         on population.segment_id = interests_wide.segment_id
     left join preferred_devices
         on population.segment_id = preferred_devices.segment_id
+    left join stability
+        on population.segment_id = stability.segment_id
 
 )
 
