@@ -14,6 +14,8 @@ DBT_ARGS ?=
 DOCS_DIR ?= build/docs
 DOCS_PORT ?= 8080
 REPORT_DIR ?= build/report
+# Folder of the campaign audience files (default: $USER_SEGMENTATION_EXPORT_DIR, else exports/audiences)
+EXPORT_DIR ?=
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -33,7 +35,7 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 setup: $(BIN)/.installed ## create .venv and install the pinned requirements
 
 build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes; then the report
-	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(DBT_ARGS)
+	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(if $(EXPORT_DIR),--export-dir "$(EXPORT_DIR)") $(DBT_ARGS)
 	$(BIN)/python -m user_segmentation.report --db "$(DB)" --out "$(REPORT_DIR)"
 
 lint: setup ## sqlfluff + ruff
@@ -45,7 +47,7 @@ pytest: setup ## pytest (unit tests and end-to-end dbt builds on generated files
 	$(BIN)/python -m pytest
 
 dbt-test: setup ## dbt build (all models and dbt tests) on the sample into a throwaway database
-	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$$(mktemp -d)/test.duckdb" --threads $(THREADS)
+	tmp="$$(mktemp -d)" && $(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$$tmp/test.duckdb" --export-dir "$$tmp/audiences" --threads $(THREADS)
 
 test: lint pytest dbt-test ## everything CI runs
 

@@ -25,7 +25,14 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     try:
-        result = runner.build(args.data, args.db, threads=args.threads, extra_args=args.dbt_args)
+        result = runner.build(
+            args.data,
+            args.db,
+            threads=args.threads,
+            extra_args=args.dbt_args,
+            export_dir=args.export_dir,
+            export_audiences=not args.no_export,
+        )
     except runner.BuildError as error:
         sys.stderr.write(f"\nBuild refused: {error}\n")
         return 1
@@ -77,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     bld.add_argument("--data", required=True, help="input file (.csv or .parquet)")
     bld.add_argument("--db", required=True, help="published DuckDB database file")
     bld.add_argument("--threads", type=int, default=2, help="dbt threads (2)")
+    bld.add_argument(
+        "--export-dir",
+        default=None,
+        help="folder for the campaign audience files ($USER_SEGMENTATION_EXPORT_DIR, else exports/audiences)",
+    )
+    bld.add_argument("--no-export", action="store_true", help="do not write audience files")
     bld.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments for dbt build")
     bld.set_defaults(func=_build)
 

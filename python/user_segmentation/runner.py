@@ -33,6 +33,7 @@ class BuildResult:
     database: Path
     input_path: Path
     counts: dict[str, int] = field(default_factory=dict)
+    audience_files: list = field(default_factory=list)
 
 
 def dbt_executable() -> str:
@@ -92,8 +93,15 @@ def build(
     project_dir: Path = PROJECT_DIR,
     extra_args: list[str] | None = None,
     capture: bool = False,
+    export_dir: str | Path | None = None,
+    export_audiences: bool = True,
 ) -> BuildResult:
-    """Run ``dbt build`` on ``input_path`` and publish ``database`` atomically."""
+    """Run ``dbt build`` on ``input_path`` and publish ``database`` atomically.
+
+    When ``export_audiences``, the campaign audience files are written (see
+    :mod:`user_segmentation.export`) after every test passed and before the
+    database is published; a failed export publishes nothing.
+    """
     input_file = Path(input_path).expanduser()
     if not input_file.is_absolute():
         input_file = (Path.cwd() / input_file).resolve()
@@ -125,9 +133,27 @@ def build(
             f"changed (the partial build is in {work}).{detail}"
         )
     checkpoint(work)
+    audience_files = _export_audiences(work, export_dir) if export_audiences else []
     os.replace(work, target)
     counts = table_counts(target)
-    return BuildResult(database=target, input_path=input_file, counts=counts)
+    return BuildResult(database=target, input_path=input_file, counts=counts, audience_files=audience_files)
+
+
+def _export_audiences(work: Path, export_dir: str | Path | None) -> list:
+    """Write the audience files from the working database (issue 5, python/.../export.py)."""
+    from user_segmentation import export
+
+    if not os.environ.get("AUDIENCE_HASH_SALT"):
+        log.warning(
+            "AUDIENCE_HASH_SALT is not set: audience files hold unsalted SHA-256 of user ids, "
+            "which can be reversed by hashing every id; set a secret salt before sharing them"
+        )
+    try:
+        return export.export_audiences(work, export_dir)
+    except (OSError, export.ExportError) as error:
+        raise BuildError(
+            f"writing the audience files failed ({error}); the published database was not changed."
+        ) from error
 
 
 def table_counts(database: Path) -> dict[str, int]:
@@ -154,4 +180,13 @@ def describe(result: BuildResult) -> str:
         f"Query it:  make sql DB={result.database}\n"
         f"       or  duckdb -readonly {result.database}   (any DuckDB 2.x client)\n"
         f"Rejected rows and their reasons: select * from staging.stg_user_profiles__rejected;"
+        + _describe_exports(result)
     )
+
+
+def _describe_exports(result: BuildResult) -> str:
+    if not result.audience_files:
+        return ""
+    folder = result.audience_files[0].path.parent
+    campaigns = len({file.campaign_id for file in result.audience_files})
+    return f"\nAudience files (CSV + Parquet) of {campaigns} campaigns: {folder}"

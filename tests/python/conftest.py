@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,18 @@ from user_segmentation import runner, synthetic
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE_CSV = REPO.parent / "shared" / "data" / "user_profiles_for_ads.csv"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audience_exports_in_tmp(tmp_path_factory):
+    """Builds in tests write their audience files to a temporary folder, not the repo."""
+    previous = os.environ.get("USER_SEGMENTATION_EXPORT_DIR")
+    os.environ["USER_SEGMENTATION_EXPORT_DIR"] = str(tmp_path_factory.mktemp("audiences"))
+    yield
+    if previous is None:
+        os.environ.pop("USER_SEGMENTATION_EXPORT_DIR", None)
+    else:
+        os.environ["USER_SEGMENTATION_EXPORT_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,136 @@
+-- One row per segment x known interest (all 16 of the taxonomy, zero shares
+-- kept): the share of the segment's users who list the interest, the share in
+-- the population, the lift and the standardised difference.
+with
+
+members as (
+
+    select * from {{ ref('int_segment_members') }}
+
+),
+
+population as (
+
+    select * from {{ ref('int_segment_population') }}
+
+),
+
+user_interests as (
+
+    select * from {{ ref('stg_user_interests') }}
+
+),
+
+interest_taxonomy as (
+
+    select * from {{ ref('interest_taxonomy') }}
+
+),
+
+member_interests as (
+
+    select distinct
+        members.segment_id,
+        members.user_id,
+        user_interests.interest_id
+    from members
+    inner join user_interests
+        on members.user_id = user_interests.user_id
+    where user_interests.is_known_interest
+
+),
+
+segment_counts as (
+
+    select
+        segment_id,
+        interest_id,
+        count(*) as users_with_interest
+    from member_interests
+    group by segment_id, interest_id
+
+),
+
+population_counts as (
+
+    select
+        interest_id,
+        count(*) as population_users_with_interest
+    from member_interests
+    group by interest_id
+
+),
+
+shares as (
+
+    select
+        population.segment_id,
+        interest_taxonomy.interest_id,
+        interest_taxonomy.interest_name,
+        interest_taxonomy.interest_category_id,
+        interest_taxonomy.interest_category,
+        population.segment_size,
+        coalesce(segment_counts.users_with_interest, 0) as users_with_interest,
+        coalesce(population_counts.population_users_with_interest, 0) as population_users_with_interest,
+        coalesce(segment_counts.users_with_interest, 0) / population.segment_size as share_in_segment,
+        coalesce(population_counts.population_users_with_interest, 0) / population.population_size
+            as share_in_population
+    from population
+    cross join interest_taxonomy
+    left join segment_counts
+        on
+            population.segment_id = segment_counts.segment_id
+            and interest_taxonomy.interest_id = segment_counts.interest_id
+    left join population_counts
+        on interest_taxonomy.interest_id = population_counts.interest_id
+
+),
+
+measured as (
+
+    select
+        *,
+        case
+            when share_in_population > 0 then share_in_segment / share_in_population
+        end as lift,
+        case
+            when share_in_population > 0 and share_in_population < 1
+                then
+                    (share_in_segment - share_in_population)
+                    / sqrt(share_in_population * (1 - share_in_population))
+        end as standardized_difference
+    from shares
+
+),
+
+final as (
+
+    select
+        -- ids
+        segment_id || ':' || interest_id as segment_interest_id,
+        segment_id,
+        interest_id,
+        interest_category_id,
+
+        -- strings
+        interest_name,
+        interest_category,
+
+        -- numerics
+        segment_size,
+        users_with_interest,
+        population_users_with_interest,
+        round(share_in_segment, 9) as share_in_segment,
+        round(share_in_population, 9) as share_in_population,
+        round(lift, 6) as lift,
+        round(standardized_difference, 6) as standardized_difference,
+        row_number() over (
+            partition by segment_id
+            order by lift desc nulls last, share_in_segment desc, interest_id asc
+        ) as lift_rank
+
+    from measured
+
+)
+
+select * from final

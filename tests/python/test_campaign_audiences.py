@@ -1,0 +1,174 @@
+"""Campaign audiences end to end: the build exports one CSV and one Parquet file
+per campaign with only salted SHA-256 ids, private files, and the salt nowhere."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import stat
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from conftest import REPO, query
+from user_segmentation import duckdb_plugin, export, runner
+
+SALT = "test-salt-" + hashlib.sha256(b"issue-5 audience test").hexdigest()[:16]
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, small_csv):
+    """Build the 300-user file with a salt; return (database, export folder, raw user ids)."""
+    folder = tmp_path_factory.mktemp("audiences_e2e")
+    exports = folder / "exports"
+    previous = os.environ.get("AUDIENCE_HASH_SALT")
+    os.environ["AUDIENCE_HASH_SALT"] = SALT
+    try:
+        result = runner.build(small_csv, folder / "out.duckdb", capture=True, export_dir=exports)
+    finally:
+        if previous is None:
+            os.environ.pop("AUDIENCE_HASH_SALT", None)
+        else:
+            os.environ["AUDIENCE_HASH_SALT"] = previous
+    with open(small_csv, newline="", encoding="utf-8") as handle:
+        raw_ids = {row[0] for row in list(csv.reader(handle))[1:]}
+    return result, exports, raw_ids
+
+
+pytestmark = pytest.mark.e2e
+
+
+def campaign_ids(database: Path) -> list[str]:
+    return [row[0] for row in query(database, "select campaign_id from marts.dim_campaigns order by 1")]
+
+
+def test_one_csv_and_one_parquet_per_campaign_owner_only(built):
+    result, exports, _ = built
+    campaigns = campaign_ids(result.database)
+    assert len(campaigns) >= 6
+    expected = {f"audience_{c}.{suffix}" for c in campaigns for suffix in ("csv", "parquet")}
+    assert {p.name for p in exports.iterdir()} == expected
+    for path in exports.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_files_hold_only_salted_hashes_of_non_holdout_users(built):
+    result, exports, raw_ids = built
+    salted = {hashlib.sha256((SALT + i).encode()).hexdigest() for i in raw_ids}
+    unsalted = {hashlib.sha256(i.encode()).hexdigest() for i in raw_ids}
+    for campaign in campaign_ids(result.database):
+        with open(exports / f"audience_{campaign}.csv", newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        assert rows[0] == ["hashed_user_id"]
+        csv_ids = [row[0] for row in rows[1:]]
+        table = pq.read_table(exports / f"audience_{campaign}.parquet")
+        assert table.column_names == ["hashed_user_id"]
+        assert table.column("hashed_user_id").to_pylist() == csv_ids
+        assert csv_ids, campaign
+        assert all(HEX64.fullmatch(value) for value in csv_ids)
+        assert not set(csv_ids) & raw_ids, "a raw user id was exported"
+        assert not set(csv_ids) & unsalted, "ids were hashed without the salt"
+        assert set(csv_ids) <= salted
+        expected = query(
+            result.database,
+            "select hashed_user_id from marts.fct_campaign_audiences "
+            f"where campaign_id = '{campaign}' and not is_holdout order by 1",
+        )
+        assert csv_ids == [row[0] for row in expected]
+
+
+def test_audience_table_has_no_raw_id_column(built):
+    result, _, _ = built
+    columns = [
+        row[0]
+        for row in query(
+            result.database,
+            "select column_name from information_schema.columns where table_name = 'fct_campaign_audiences'",
+        )
+    ]
+    assert "user_id" not in columns
+    assert set(columns) == {"campaign_id", "hashed_user_id", "segment_id", "is_holdout"}
+
+
+def test_salt_is_written_nowhere(built):
+    result, exports, _ = built
+    needle = SALT.encode()
+    places = [exports, result.database.parent, REPO / "target", REPO / "logs"]
+    for place in places:
+        if not place.exists():
+            continue
+        files = [place] if place.is_file() else [p for p in place.rglob("*") if p.is_file()]
+        for path in files:
+            assert needle not in path.read_bytes(), f"salt found in {path}"
+
+
+def test_export_is_deterministic(built, tmp_path):
+    result, exports, _ = built
+    again = export.export_audiences(result.database, tmp_path / "again")
+    for written in again:
+        assert written.path.read_bytes() == (exports / written.path.name).read_bytes()
+
+
+def test_stale_campaign_files_are_removed_and_others_kept(built, tmp_path):
+    result, _, _ = built
+    folder = tmp_path / "stale"
+    folder.mkdir()
+    (folder / "audience_old_campaign.csv").write_text("hashed_user_id\n")
+    (folder / "notes.txt").write_text("mine")
+    export.export_audiences(result.database, folder)
+    assert not (folder / "audience_old_campaign.csv").exists()
+    assert (folder / "notes.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("ab12", "ab12"),
+    ],
+)
+def test_escape_csv_formula(value, expected):
+    assert export.escape_csv_formula(value) == expected
+
+
+def test_csv_cells_that_look_like_formulas_are_escaped():
+    text = export.csv_bytes(["=cmd()", "abc"]).decode()
+    assert text.splitlines() == ["hashed_user_id", "'=cmd()", "abc"]
+
+
+def test_write_private_ignores_a_permissive_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        export.write_private(tmp_path / "f.csv", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "f.csv").stat().st_mode) == 0o600
+
+
+def test_bad_campaign_id_cannot_name_a_file(tmp_path):
+    database = tmp_path / "bad.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema marts")
+    con.execute("create table marts.dim_campaigns as select '../../etc/x' as campaign_id")
+    con.execute(
+        "create table marts.fct_campaign_audiences as "
+        "select '../../etc/x' as campaign_id, 'ab' as hashed_user_id, false as is_holdout"
+    )
+    con.close()
+    with pytest.raises(export.ExportError):
+        export.export_audiences(database, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_plugin_binds_the_salt_as_a_session_variable():
+    con = duckdb.connect()
+    duckdb_plugin.bind_salt(con, "s'; drop table x; --")
+    assert con.execute("select getvariable('audience_hash_salt')").fetchall() == [("s'; drop table x; --",)]

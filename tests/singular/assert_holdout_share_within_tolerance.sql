@@ -1,0 +1,36 @@
+-- Each campaign's share of held-out users is within 4 binomial standard errors
+-- (plus one user) of the holdout_share var: a wrong draw (e.g. a biased hash
+-- or a comparison in the wrong direction) fails, chance alone practically never.
+with
+
+audiences as (
+
+    select * from {{ ref('fct_campaign_audiences') }}
+
+),
+
+shares as (
+
+    select
+        campaign_id,
+        count(*) as audience_users,
+        avg(case when is_holdout then 1.0 else 0.0 end) as holdout_share
+    from audiences
+    group by campaign_id
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ var('holdout_share') | float }} as expected_share,
+        4 * sqrt(
+            {{ var('holdout_share') | float }} * (1 - {{ var('holdout_share') | float }}) / audience_users
+        ) + 1.0 / audience_users as tolerance
+    from shares
+
+)
+
+select * from checked
+where abs(holdout_share - expected_share) > tolerance
