@@ -4,11 +4,26 @@
     reason, stg_user_profiles__rejected the others: nothing is lost.
 -#}
 
+{%- set reference_column_names = [
+    'user_id', 'age_band', 'gender', 'location', 'language', 'education_level',
+    'likes_and_reactions', 'followed_accounts', 'device_usage', 'weekday_hours_online',
+    'weekend_hours_online', 'click_through_rate', 'conversion_rate',
+    'ad_interaction_seconds', 'income_band', 'top_interests',
+] -%}
+{%- set max_text_length = user_segmentation_number_var('max_text_length') -%}
+{%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(var('input_path') | string) -%}
+
 with
 
 source as (
 
     select * from {{ source('raw', 'user_profiles') }}
+
+),
+
+last_line as (
+
+    select * from {{ source('raw', 'user_profiles_last_line') }}
 
 ),
 
@@ -30,9 +45,12 @@ interest_taxonomy as (
 
 ),
 
--- The header must be the reference header (a byte-order mark and surrounding
--- blanks are tolerated).  Anything else stops the build with a message that
--- names the file and the first column that differs.
+-- The header names the columns.  They are matched to the reference names
+-- ignoring case, blanks and punctuation (so `User_ID` is `User ID`; a
+-- byte-order mark is ignored) and may come in any order.  A file that is
+-- empty, has no data rows, lacks a reference column, names one twice or has a
+-- column that is not a reference column stops the build with a message naming
+-- the file and the column.
 header_record as (
 
     select * exclude (record_number)
@@ -43,55 +61,145 @@ header_record as (
 
 header_fields as (
 
-    unpivot header_record
-    on columns(*)
-    into name field_name value found
+    select
+        substr(field_name, 2)::integer as field_position,
+        found,
+        regexp_replace(lower(found), '[^a-z0-9]', '', 'g') as found_key
+    from (
+        unpivot header_record
+        on columns(*)
+        into name field_name value found
+    )
 
 ),
 
-header_comparison as (
+reference_columns as (
 
     select
-        raw_columns.position,
-        raw_columns.raw_column_name as expected,
-        coalesce(header_fields.found, '(missing)') as found,
-        trim(replace(coalesce(header_fields.found, ''), chr(65279), ''))
-        = raw_columns.raw_column_name as is_match
+        position,
+        raw_column_name,
+        column_name,
+        regexp_replace(lower(raw_column_name), '[^a-z0-9]', '', 'g') as reference_key
     from raw_columns
-    left join header_fields
-        on header_fields.field_name = 'c' || lpad(raw_columns.position::varchar, 2, '0')
 
 ),
 
-header_mismatches as (
+column_matches as (
 
     select
-        count(*) filter (where not is_match) as mismatched_columns,
-        min(position) filter (where not is_match) as first_position,
-        arg_min(found, position) filter (where not is_match) as first_found,
-        arg_min(expected, position) filter (where not is_match) as first_expected
-    from header_comparison
+        reference_columns.position,
+        reference_columns.raw_column_name,
+        reference_columns.column_name,
+        coalesce(
+            list(header_fields.field_position order by header_fields.field_position)
+                filter (where header_fields.field_position is not null),
+            []
+        ) as found_positions
+    from reference_columns
+    left join header_fields
+        on reference_columns.reference_key = header_fields.found_key
+    group by all
+
+),
+
+unknown_header_fields as (
+
+    select header_fields.*
+    from header_fields
+    anti join reference_columns
+        on header_fields.found_key = reference_columns.reference_key
+
+),
+
+header_summary as (
+
+    select
+        (select count(*) from header_record) as header_count,
+        (select count(*) from source where record_number >= 1) as data_record_count,
+        (select coalesce(max(field_position), 0) from header_fields) as header_width,
+        (
+            select arg_min(raw_column_name, position) from column_matches
+            where len(found_positions) = 0
+        ) as first_missing_column,
+        (
+            select arg_min(raw_column_name, position) from column_matches
+            where len(found_positions) > 1
+        ) as first_repeated_column,
+        (
+            select arg_min(array_to_string(found_positions, ' and '), position) from column_matches
+            where len(found_positions) > 1
+        ) as repeated_positions,
+        (select min(field_position) from unknown_header_fields) as first_unknown_position,
+        (select arg_min(found, field_position) from unknown_header_fields) as first_unknown_name
 
 ),
 
 header_check as (
 
     select
+        header_summary.header_width,
+        {% for column in reference_column_names -%}
+        (
+            select found_positions[1] from column_matches
+            where column_name = '{{ column }}'
+        ) as {{ column }}_position,
+        {% endfor -%}
         case
-            when (select count(*) from header_record) = 0
+            when header_summary.header_count = 0
                 then error(
-                    'input file {{ var("input_path") | replace("'", "") }} is empty: '
-                    || 'expected a header row and at least one user'
+                    {{ file_label }} || ' is empty: expected a header row and at least one user'
                 )
-            when mismatched_columns > 0
+            when header_summary.first_missing_column is not null
                 then error(
-                    'input file {{ var("input_path") | replace("'", "") }}: header column '
-                    || first_position::varchar || ' is ''' || first_found
-                    || ''', expected ''' || first_expected || ''''
+                    {{ file_label }} || ': the header has no column '''
+                    || header_summary.first_missing_column || ''''
+                    || case
+                        when header_summary.first_unknown_position is not null
+                            then
+                                ' (header column ' || header_summary.first_unknown_position::varchar
+                                || ' is ''' || left(header_summary.first_unknown_name, 60)
+                                || ''', which is not an expected column name)'
+                        else
+                            ' (the header has ' || header_summary.header_width::varchar
+                            || ' columns, expected 16)'
+                    end
+                )
+            when header_summary.first_repeated_column is not null
+                then error(
+                    {{ file_label }} || ': the column ''' || header_summary.first_repeated_column
+                    || ''' appears more than once in the header (columns '
+                    || header_summary.repeated_positions || ')'
+                )
+            when header_summary.first_unknown_position is not null
+                then error(
+                    {{ file_label }} || ': header column '
+                    || header_summary.first_unknown_position::varchar
+                    || ' is ''' || left(header_summary.first_unknown_name, 60)
+                    || ''', which is not one of the 16 expected columns (the file has '
+                    || header_summary.header_width::varchar || ' columns)'
+                )
+            when header_summary.data_record_count = 0
+                then error(
+                    {{ file_label }} || ' has a header but no data rows: expected at least one user'
                 )
             else true
         end as is_header_valid
-    from header_mismatches
+    from header_summary
+
+),
+
+fields as (
+
+    select
+        record_number,
+        [
+            {% for i in range(1, 21) -%}
+            c{{ '%02d' % i }}{{ ',' if not loop.last }}
+            {% endfor -%}
+        ] as all_fields,
+        record_number = (select max(record_number) from source) as is_last_record
+    from source
+    where record_number >= 1
 
 ),
 
@@ -99,33 +207,56 @@ records as (
 
     select
         -- ids
-        source.record_number,
+        fields.record_number,
 
-        -- raw values as text: trimmed, empty as null
-        nullif(trim(source.c01), '') as raw_user_id,
-        nullif(trim(source.c02), '') as raw_age,
-        nullif(trim(source.c03), '') as raw_gender,
-        nullif(trim(source.c04), '') as raw_location,
-        nullif(trim(source.c05), '') as raw_language,
-        nullif(trim(source.c06), '') as raw_education_level,
-        nullif(trim(source.c07), '') as raw_likes_and_reactions,
-        nullif(trim(source.c08), '') as raw_followed_accounts,
-        nullif(trim(source.c09), '') as raw_device_usage,
-        nullif(trim(source.c10), '') as raw_weekday_hours_online,
-        nullif(trim(source.c11), '') as raw_weekend_hours_online,
-        nullif(trim(source.c12), '') as raw_click_through_rate,
-        nullif(trim(source.c13), '') as raw_conversion_rate,
-        nullif(trim(source.c14), '') as raw_ad_interaction_seconds,
-        nullif(trim(source.c15), '') as raw_income_level,
-        nullif(trim(source.c16), '') as raw_top_interests,
+        -- raw values as text, taken by header name: trimmed, empty as null
+        nullif(trim(fields.all_fields[header_check.user_id_position]), '') as raw_user_id,
+        nullif(trim(fields.all_fields[header_check.age_band_position]), '') as raw_age,
+        nullif(trim(fields.all_fields[header_check.gender_position]), '') as raw_gender,
+        nullif(trim(fields.all_fields[header_check.location_position]), '') as raw_location,
+        nullif(trim(fields.all_fields[header_check.language_position]), '') as raw_language,
+        nullif(trim(fields.all_fields[header_check.education_level_position]), '')
+            as raw_education_level,
+        nullif(trim(fields.all_fields[header_check.likes_and_reactions_position]), '')
+            as raw_likes_and_reactions,
+        nullif(trim(fields.all_fields[header_check.followed_accounts_position]), '')
+            as raw_followed_accounts,
+        nullif(trim(fields.all_fields[header_check.device_usage_position]), '') as raw_device_usage,
+        nullif(trim(fields.all_fields[header_check.weekday_hours_online_position]), '')
+            as raw_weekday_hours_online,
+        nullif(trim(fields.all_fields[header_check.weekend_hours_online_position]), '')
+            as raw_weekend_hours_online,
+        nullif(trim(fields.all_fields[header_check.click_through_rate_position]), '')
+            as raw_click_through_rate,
+        nullif(trim(fields.all_fields[header_check.conversion_rate_position]), '')
+            as raw_conversion_rate,
+        nullif(trim(fields.all_fields[header_check.ad_interaction_seconds_position]), '')
+            as raw_ad_interaction_seconds,
+        nullif(trim(fields.all_fields[header_check.income_band_position]), '') as raw_income_level,
+        nullif(trim(fields.all_fields[header_check.top_interests_position]), '') as raw_top_interests,
+
+        -- shape of the row: fields beyond the header, a 20th field (the reader
+        -- keeps 20, so the row may have had even more), a line break inside a
+        -- field (a quote left open swallowed the next line), and a last line
+        -- the file ends inside a quoted value of (the file is cut off)
         list_filter(
-            [source.c17, source.c18, source.c19, source.c20],
+            fields.all_fields[header_check.header_width + 1:],
             lambda x: x is not null
-        ) as raw_extra_fields
+        ) as raw_extra_fields,
+        header_check.header_width,
+        fields.all_fields[20] is not null as has_more_fields_than_read,
+        len(
+            list_filter(
+                fields.all_fields,
+                lambda x: contains(x, chr(10)) or contains(x, chr(13))
+            )
+        ) > 0 as has_line_break,
+        fields.is_last_record and last_line.last_line_quote_count % 2 = 1 as is_cut_off
 
-    from source
+    from fields
     cross join header_check
-    where source.record_number >= 1 and header_check.is_header_valid
+    cross join last_line
+    where header_check.is_header_valid
 
 ),
 
@@ -147,8 +278,9 @@ typed as (
         try_cast(records.raw_followed_accounts as double) as followed_accounts_number,
         try_cast(records.raw_weekday_hours_online as double) as weekday_hours_online,
         try_cast(records.raw_weekend_hours_online as double) as weekend_hours_online,
-        try_cast(records.raw_click_through_rate as double) as click_through_rate,
-        try_cast(records.raw_conversion_rate as double) as conversion_rate,
+        -- rates: a fraction, or a percent when written with a % sign (12.5% = 0.125)
+        {{ user_segmentation_parse_rate('records.raw_click_through_rate') }} as click_through_rate,
+        {{ user_segmentation_parse_rate('records.raw_conversion_rate') }} as conversion_rate,
         try_cast(records.raw_ad_interaction_seconds as double) as ad_interaction_seconds_number,
 
         -- categories: matched to the reference values case-insensitively
@@ -231,10 +363,10 @@ checked as (
                     'device_usage', 'raw_device_usage', 'device_usage'
                 ) }},
                 {{ user_segmentation_reject_number(
-                    'weekday_hours_online', 'raw_weekday_hours_online', 'weekday_hours_online', 0, var('max_hours_per_day')
+                    'weekday_hours_online', 'raw_weekday_hours_online', 'weekday_hours_online', 0, user_segmentation_number_var('max_hours_per_day')
                 ) }},
                 {{ user_segmentation_reject_number(
-                    'weekend_hours_online', 'raw_weekend_hours_online', 'weekend_hours_online', 0, var('max_hours_per_day')
+                    'weekend_hours_online', 'raw_weekend_hours_online', 'weekend_hours_online', 0, user_segmentation_number_var('max_hours_per_day')
                 ) }},
                 {{ user_segmentation_reject_number(
                     'click_through_rate', 'raw_click_through_rate', 'click_through_rate', 0, 1
@@ -244,7 +376,7 @@ checked as (
                 ) }},
                 {{ user_segmentation_reject_whole(
                     'ad_interaction_seconds', 'raw_ad_interaction_seconds',
-                    'ad_interaction_seconds_number', 0, var('max_ad_interaction_seconds')
+                    'ad_interaction_seconds_number', 0, user_segmentation_number_var('max_ad_interaction_seconds')
                 ) }},
                 {{ user_segmentation_reject_category(
                     'income_level', 'raw_income_level', 'income_band'
@@ -254,11 +386,31 @@ checked as (
                         then 'top_interests: missing (no interest listed)'
                 end,
                 case
+                    when len(list_filter(interest_list_with_repeats, lambda x: length(x) > {{ max_text_length }})) > 0
+                        then 'top_interests: an interest name is longer than {{ max_text_length }} characters'
+                end,
+                case
+                    when has_more_fields_than_read
+                        then
+                            'row: 20 or more fields, expected ' || header_width::varchar
+                            || ' (extra: ''' || left(array_to_string(raw_extra_fields, ''', '''), 60) || ''')'
                     when len(raw_extra_fields) > 0
                         then
-                            'row: ' || (16 + len(raw_extra_fields))::varchar
-                            || ' fields, expected 16 (extra: '''
-                            || array_to_string(raw_extra_fields, ''', ''') || ''')'
+                            'row: ' || (header_width + len(raw_extra_fields))::varchar
+                            || ' fields, expected ' || header_width::varchar || ' (extra: '''
+                            || left(array_to_string(raw_extra_fields, ''', '''), 60) || ''')'
+                end,
+                case
+                    when has_line_break
+                        then
+                            'row: a value contains a line break (a quote that is not closed '
+                            || 'probably joined the next line(s) into this row)'
+                end,
+                case
+                    when is_cut_off
+                        then
+                            'row: the file ends inside a quoted value on this row '
+                            || '(the last line is cut off)'
                 end
             ],
             lambda x: x is not null
