@@ -24,8 +24,13 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    dbt_args = list(args.dbt_args)
+    if dbt_args[:1] == ["--"]:
+        dbt_args = dbt_args[1:]
     try:
-        result = runner.build(args.data, args.db, threads=args.threads, extra_args=args.dbt_args)
+        result = runner.build(
+            args.data, args.db, threads=args.threads, extra_args=dbt_args, capture=args.quiet
+        )
     except runner.BuildError as error:
         sys.stderr.write(f"\nBuild refused: {error}\n")
         return 1
@@ -67,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     bld.add_argument("--data", required=True, help="input file (.csv or .parquet)")
     bld.add_argument("--db", required=True, help="published DuckDB database file")
     bld.add_argument("--threads", type=int, default=2, help="dbt threads (2)")
-    bld.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments for dbt build")
+    bld.add_argument("-q", "--quiet", action="store_true", help="do not echo dbt's output")
+    bld.add_argument(
+        "dbt_args",
+        nargs=argparse.REMAINDER,
+        help="extra arguments for dbt build, after -- (e.g. -- --select +tag:staging)",
+    )
     bld.set_defaults(func=_build)
     return parser
 
