@@ -346,4 +346,3 @@ def describe(result: BuildResult) -> str:
         f"       or  duckdb -readonly {result.database}   (any DuckDB 2.x client)\n"
         f"Rejected rows and their reasons: select * from staging.stg_user_profiles__rejected;"
     )
-
