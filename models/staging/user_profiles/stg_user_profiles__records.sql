@@ -4,12 +4,6 @@
     reason, stg_user_profiles__rejected the others: nothing is lost.
 -#}
 
-{%- set reference_column_names = [
-    'user_id', 'age_band', 'gender', 'location', 'language', 'education_level',
-    'likes_and_reactions', 'followed_accounts', 'device_usage', 'weekday_hours_online',
-    'weekend_hours_online', 'click_through_rate', 'conversion_rate',
-    'ad_interaction_seconds', 'income_band', 'top_interests',
-] -%}
 {%- set max_text_length = user_segmentation_number_var('max_text_length') -%}
 {%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(var('input_path') | string) -%}
 
@@ -91,8 +85,9 @@ column_matches as (
         reference_columns.raw_column_name,
         reference_columns.column_name,
         coalesce(
-            list(header_fields.field_position order by header_fields.field_position)
-                filter (where header_fields.field_position is not null),
+            list(
+                header_fields.field_position order by header_fields.field_position
+            ) filter (where header_fields.field_position is not null),
             []
         ) as found_positions
     from reference_columns
@@ -111,95 +106,137 @@ unknown_header_fields as (
 
 ),
 
-header_summary as (
+record_counts as (
 
     select
-        (select count(*) from header_record) as header_count,
-        (select count(*) from source where record_number >= 1) as data_record_count,
-        (select coalesce(max(field_position), 0) from header_fields) as header_width,
-        (
-            select arg_min(raw_column_name, position) from column_matches
-            where len(found_positions) = 0
-        ) as first_missing_column,
-        (
-            select arg_min(raw_column_name, position) from column_matches
+        count(*) filter (where record_number = 0) as header_count,
+        count(*) filter (where record_number >= 1) as data_record_count,
+        max(record_number) as last_record_number
+    from source
+
+),
+
+header_shape as (
+
+    select coalesce(max(field_position), 0) as header_width
+    from header_fields
+
+),
+
+column_positions as (
+
+    select
+        max(found_positions[1]) filter (where column_name = 'user_id') as user_id_position,
+        max(found_positions[1]) filter (where column_name = 'age_band') as age_band_position,
+        max(found_positions[1]) filter (where column_name = 'gender') as gender_position,
+        max(found_positions[1]) filter (where column_name = 'location') as location_position,
+        max(found_positions[1]) filter (where column_name = 'language') as language_position,
+        max(found_positions[1]) filter (where column_name = 'education_level') as education_level_position,
+        max(found_positions[1]) filter (where column_name = 'likes_and_reactions') as likes_and_reactions_position,
+        max(found_positions[1]) filter (where column_name = 'followed_accounts') as followed_accounts_position,
+        max(found_positions[1]) filter (where column_name = 'device_usage') as device_usage_position,
+        max(found_positions[1]) filter (where column_name = 'weekday_hours_online') as weekday_hours_online_position,
+        max(found_positions[1]) filter (where column_name = 'weekend_hours_online') as weekend_hours_online_position,
+        max(found_positions[1]) filter (where column_name = 'click_through_rate') as click_through_rate_position,
+        max(found_positions[1]) filter (where column_name = 'conversion_rate') as conversion_rate_position,
+        max(found_positions[1]) filter (
+            where column_name = 'ad_interaction_seconds'
+        ) as ad_interaction_seconds_position,
+        max(found_positions[1]) filter (where column_name = 'income_band') as income_band_position,
+        max(found_positions[1]) filter (where column_name = 'top_interests') as top_interests_position
+    from column_matches
+
+),
+
+column_problems as (
+
+    select
+        arg_min(raw_column_name, position) filter (where len(found_positions) = 0) as first_missing_column,
+        arg_min(raw_column_name, position) filter (where len(found_positions) > 1) as first_repeated_column,
+        arg_min(array_to_string(found_positions, ' and '), position) filter (
             where len(found_positions) > 1
-        ) as first_repeated_column,
-        (
-            select arg_min(array_to_string(found_positions, ' and '), position) from column_matches
-            where len(found_positions) > 1
-        ) as repeated_positions,
-        (select min(field_position) from unknown_header_fields) as first_unknown_position,
-        (select arg_min(found, field_position) from unknown_header_fields) as first_unknown_name
+        ) as repeated_positions
+    from column_matches
+
+),
+
+unknown_columns as (
+
+    select
+        min(field_position) as first_unknown_position,
+        arg_min(found, field_position) as first_unknown_name
+    from unknown_header_fields
 
 ),
 
 header_check as (
 
     select
-        header_summary.header_width,
-        {% for column in reference_column_names -%}
-        (
-            select found_positions[1] from column_matches
-            where column_name = '{{ column }}'
-        ) as {{ column }}_position,
-        {% endfor -%}
+        header_shape.header_width,
+        record_counts.last_record_number,
+        column_positions.*,
         case
-            when header_summary.header_count = 0
+            when record_counts.header_count = 0
                 then error(
                     {{ file_label }} || ' is empty: expected a header row and at least one user'
                 )
-            when header_summary.first_missing_column is not null
+            when column_problems.first_missing_column is not null
                 then error(
                     {{ file_label }} || ': the header has no column '''
-                    || header_summary.first_missing_column || ''''
+                    || column_problems.first_missing_column || ''''
                     || case
-                        when header_summary.first_unknown_position is not null
+                        when unknown_columns.first_unknown_position is not null
                             then
-                                ' (header column ' || header_summary.first_unknown_position::varchar
-                                || ' is ''' || left(header_summary.first_unknown_name, 60)
+                                ' (header column ' || unknown_columns.first_unknown_position::varchar
+                                || ' is ''' || left(unknown_columns.first_unknown_name, 60)
                                 || ''', which is not an expected column name)'
                         else
-                            ' (the header has ' || header_summary.header_width::varchar
+                            ' (the header has ' || header_shape.header_width::varchar
                             || ' columns, expected 16)'
                     end
                 )
-            when header_summary.first_repeated_column is not null
+            when column_problems.first_repeated_column is not null
                 then error(
-                    {{ file_label }} || ': the column ''' || header_summary.first_repeated_column
+                    {{ file_label }} || ': the column ''' || column_problems.first_repeated_column
                     || ''' appears more than once in the header (columns '
-                    || header_summary.repeated_positions || ')'
+                    || column_problems.repeated_positions || ')'
                 )
-            when header_summary.first_unknown_position is not null
+            when unknown_columns.first_unknown_position is not null
                 then error(
                     {{ file_label }} || ': header column '
-                    || header_summary.first_unknown_position::varchar
-                    || ' is ''' || left(header_summary.first_unknown_name, 60)
+                    || unknown_columns.first_unknown_position::varchar
+                    || ' is ''' || left(unknown_columns.first_unknown_name, 60)
                     || ''', which is not one of the 16 expected columns (the file has '
-                    || header_summary.header_width::varchar || ' columns)'
+                    || header_shape.header_width::varchar || ' columns)'
                 )
-            when header_summary.data_record_count = 0
+            when record_counts.data_record_count = 0
                 then error(
                     {{ file_label }} || ' has a header but no data rows: expected at least one user'
                 )
             else true
         end as is_header_valid
-    from header_summary
+    from record_counts
+    cross join header_shape
+    cross join column_positions
+    cross join column_problems
+    cross join unknown_columns
 
 ),
 
 fields as (
 
     select
-        record_number,
+        source.record_number,
         [
-            {% for i in range(1, 21) -%}
-            c{{ '%02d' % i }}{{ ',' if not loop.last }}
-            {% endfor -%}
+            source.c01, source.c02, source.c03, source.c04, source.c05,
+            source.c06, source.c07, source.c08, source.c09, source.c10,
+            source.c11, source.c12, source.c13, source.c14, source.c15,
+            source.c16, source.c17, source.c18, source.c19, source.c20
         ] as all_fields,
-        record_number = (select max(record_number) from source) as is_last_record
+        source.record_number = header_check.last_record_number as is_last_record
     from source
-    where record_number >= 1
+    cross join header_check
+    where source.record_number >= 1
 
 ),
 
@@ -251,7 +288,8 @@ records as (
                 lambda x: contains(x, chr(10)) or contains(x, chr(13))
             )
         ) > 0 as has_line_break,
-        fields.is_last_record and last_line.last_line_quote_count % 2 = 1 as is_cut_off
+        fields.is_last_record and last_line.last_line_quote_count % 2 = 1 as is_cut_off,
+        header_check.top_interests_position = header_check.header_width as is_interests_last_column
 
     from fields
     cross join header_check
@@ -264,6 +302,28 @@ interest_lookup as (
 
     select map(list(lower(interest_name)), list(interest_name)) as interest_names
     from interest_taxonomy
+
+),
+
+-- Several interests written without quotes spill over into extra fields.
+-- When Top Interests is the last column and every spilled field is a known
+-- interest, they are read back into the interest list (an unambiguous repair);
+-- anything else beyond the last column is an extra field and rejects the row.
+reassembled as (
+
+    select
+        records.*,
+        records.is_interests_last_column
+        and len(records.raw_extra_fields) > 0
+        and not records.has_more_fields_than_read
+        and list_bool_and(
+            list_transform(
+                records.raw_extra_fields,
+                lambda x: interest_lookup.interest_names[lower(trim(x))] is not null
+            )
+        ) as has_unquoted_interests
+    from records
+    cross join interest_lookup
 
 ),
 
@@ -296,7 +356,15 @@ typed as (
         -- known, duplicates within the row removed (first occurrence kept)
         list_filter(
             list_transform(
-                string_split(coalesce(records.raw_top_interests, ''), ','),
+                string_split(
+                    coalesce(records.raw_top_interests, '')
+                    || case
+                        when records.has_unquoted_interests
+                            then ',' || array_to_string(records.raw_extra_fields, ',')
+                        else ''
+                    end,
+                    ','
+                ),
                 lambda x: coalesce(
                     interest_lookup.interest_names[lower(trim(x))],
                     trim(x)
@@ -305,7 +373,7 @@ typed as (
             lambda x: x <> ''
         ) as interest_list_with_repeats
 
-    from records
+    from reassembled as records
     cross join interest_lookup
     left join category_values as age
         on age.attribute = 'age_band' and lower(records.raw_age) = lower(age.value)
@@ -394,7 +462,7 @@ checked as (
                         then
                             'row: 20 or more fields, expected ' || header_width::varchar
                             || ' (extra: ''' || left(array_to_string(raw_extra_fields, ''', '''), 60) || ''')'
-                    when len(raw_extra_fields) > 0
+                    when len(raw_extra_fields) > 0 and not has_unquoted_interests
                         then
                             'row: ' || (header_width + len(raw_extra_fields))::varchar
                             || ' fields, expected ' || header_width::varchar || ' (extra: '''
