@@ -239,6 +239,11 @@ CSV_PROBLEMS = [
         "the file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8) and build again",
     ),
     (
+        "quoted new lines",
+        "a quoted value runs over a line break, which usually means a quote on this line or an "
+        "earlier one is never closed; fix the quotes (values must not contain line breaks)",
+    ),
+    (
         "Maximum line size",
         "the line is longer than the CSV reader's limit of 2,000,000 bytes; "
         "the file is probably not a user profile CSV, or a value is far too long",

@@ -190,6 +190,11 @@ header_check as (
                                 ' (header column ' || unknown_columns.first_unknown_position::varchar
                                 || ' is ''' || left(unknown_columns.first_unknown_name, 60)
                                 || ''', which is not an expected column name)'
+                        when column_problems.first_repeated_column is not null
+                            then
+                                ' (the column ''' || column_problems.first_repeated_column
+                                || ''' appears more than once: columns '
+                                || column_problems.repeated_positions || ')'
                         else
                             ' (the header has ' || header_shape.header_width::varchar
                             || ' columns, expected 16)'
