@@ -15,7 +15,7 @@ DBT_ARGS ?=
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup build test lint pytest dbt-test sql clean
+.PHONY: help setup build test lint pytest dbt-test sql clean corpus
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ dbt-test: setup ## dbt build (all models and dbt tests) on the sample into a thr
 	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$$(mktemp -d)/test.duckdb" --threads $(THREADS)
 
 test: lint pytest dbt-test ## everything CI runs
+
+corpus: setup ## write the bad-input corpus files (tests/corpus) to CORPUS (default build/corpus)
+	$(BIN)/python tests/corpus/make_corpus.py "$${CORPUS:-build/corpus}"
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf target logs build

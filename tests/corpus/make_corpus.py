@@ -564,11 +564,20 @@ def write_case(case: Case, folder: Path, rows: list[list[str]] | None = None) ->
     return path
 
 
+def result_text(case: Case) -> str:
+    """What the build does with ``case``, in words, for the README table."""
+    if case.outcome == "refused":
+        return "message: " + " … ".join(f"`{fragment}`" for fragment in case.message)
+    if not case.rejected:
+        return "every row staged"
+    return "; ".join(f"record {record} rejected: `{reason}`" for record, reason in case.rejected.items())
+
+
 def markdown_table() -> str:
-    lines = ["| case | input | outcome | note |", "| --- | --- | --- | --- |"]
+    lines = ["| case | input | outcome | result | decision |", "| --- | --- | --- | --- | --- |"]
     for case in CASES:
-        what = case.what.replace("|", "\\|")
-        lines.append(f"| `{case.name}` | {what} | **{case.outcome}** | {case.note} |")
+        cells = [f"`{case.name}`", case.what, f"**{case.outcome}**", result_text(case), case.note]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines)
 
 
