@@ -35,7 +35,7 @@ build: setup ## build DATA (default: bundled sample) into DB, publishing only if
 lint: setup ## sqlfluff + ruff
 	$(BIN)/ruff check python tests
 	$(BIN)/ruff format --check python tests
-	$(BIN)/sqlfluff lint models analyses macros tests/singular tests/generic
+	USER_SEGMENTATION_DB="$$(mktemp -d)/lint.duckdb" $(BIN)/sqlfluff lint models analyses macros tests/singular tests/generic
 
 pytest: setup ## pytest (unit tests and end-to-end dbt builds on generated files)
 	$(BIN)/python -m pytest

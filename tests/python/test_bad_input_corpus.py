@@ -17,7 +17,8 @@ import make_corpus  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-STAGING_ONLY = ["--select", "+tag:staging"]
+# staging only, without the dbt unit tests (they do not depend on the input; make dbt-test runs them)
+STAGING_ONLY = ["--select", "+tag:staging", "--exclude", "test_type:unit"]
 
 
 @pytest.fixture(scope="module")
