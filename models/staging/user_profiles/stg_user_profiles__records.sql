@@ -106,13 +106,21 @@ unknown_header_fields as (
 
 ),
 
-record_counts as (
+first_data_record as (
+
+    -- only whether a data record exists: the scan stops at the first one
+    select record_number
+    from source
+    where record_number >= 1
+    limit 1  -- noqa: AM09
+
+),
+
+record_presence as (
 
     select
-        count(*) filter (where record_number = 0) as header_count,
-        count(*) filter (where record_number >= 1) as data_record_count,
-        max(record_number) as last_record_number
-    from source
+        (select count(*) from header_record) as header_count,
+        (select count(*) from first_data_record) as data_record_count
 
 ),
 
@@ -173,10 +181,9 @@ header_check as (
 
     select
         header_shape.header_width,
-        record_counts.last_record_number,
         column_positions.*,
         case
-            when record_counts.header_count = 0
+            when record_presence.header_count = 0
                 then error(
                     {{ file_label }} || ' is empty: expected a header row and at least one user'
                 )
@@ -214,13 +221,13 @@ header_check as (
                     || ''', which is not one of the 16 expected columns (the file has '
                     || header_shape.header_width::varchar || ' columns)'
                 )
-            when record_counts.data_record_count = 0
+            when record_presence.data_record_count = 0
                 then error(
                     {{ file_label }} || ' has a header but no data rows: expected at least one user'
                 )
             else true
         end as is_header_valid
-    from record_counts
+    from record_presence
     cross join header_shape
     cross join column_positions
     cross join column_problems
@@ -237,10 +244,8 @@ fields as (
             source.c06, source.c07, source.c08, source.c09, source.c10,
             source.c11, source.c12, source.c13, source.c14, source.c15,
             source.c16, source.c17, source.c18, source.c19, source.c20
-        ] as all_fields,
-        source.record_number = header_check.last_record_number as is_last_record
+        ] as all_fields
     from source
-    cross join header_check
     where source.record_number >= 1
 
 ),
@@ -293,7 +298,7 @@ records as (
                 lambda x: contains(x, chr(10)) or contains(x, chr(13))
             )
         ) > 0 as has_line_break,
-        fields.is_last_record and last_line.last_line_quote_count % 2 = 1 as is_cut_off,
+        last_line.last_line_quote_count % 2 = 1 as is_last_line_open,
         header_check.top_interests_position = header_check.header_width as is_interests_last_column
 
     from fields
@@ -478,12 +483,6 @@ checked as (
                         then
                             'row: a value contains a line break (a quote that is not closed '
                             || 'probably joined the next line(s) into this row)'
-                end,
-                case
-                    when is_cut_off
-                        then
-                            'row: the file ends inside a quoted value on this row '
-                            || '(the last line is cut off)'
                 end
             ],
             lambda x: x is not null
@@ -506,7 +505,9 @@ deduplicated as (
                 case when len(field_reject_reasons) = 0 then record_number end
             ) over (partition by user_id_number),
             min(record_number) over (partition by user_id_number)
-        ) end as original_record_number
+        ) end as original_record_number,
+        -- the file ends inside a quoted value: its last record is cut off
+        is_last_line_open and record_number = max(record_number) over () as is_cut_off
     from checked
 
 ),
@@ -549,6 +550,11 @@ final as (
                         'user_id: duplicate of the record ' || original_record_number::varchar
                         || ' with the same id ' || raw_user_id
                     ]
+                else []
+            end,
+            case
+                when is_cut_off
+                    then ['row: the file ends inside a quoted value on this row (the last line is cut off)']
                 else []
             end
         ) as reject_reasons,
