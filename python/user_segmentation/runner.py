@@ -298,8 +298,10 @@ def explain_failure(returncode: int, output: str, run_results: Path) -> str:
             if status not in ("error", "fail", "runtime error"):
                 continue
             unique_id = node.get("unique_id", "")
-            kind, _, rest = unique_id.partition(".")
-            name = rest.split(".", 1)[-1] if rest else unique_id
+            # model.<package>.<name>, test.<package>.<name>[.<hash>], unit_test.<package>.<model>.<name>
+            parts = unique_id.split(".")
+            kind = parts[0].replace("_", " ")
+            name = (parts[-1] if parts[0] == "unit_test" else parts[2]) if len(parts) > 2 else unique_id
             message = node.get("message") or ""
             plain = _database_message(message)
             if plain is not None:
