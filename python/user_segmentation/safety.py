@@ -57,24 +57,28 @@ def private_umask() -> Iterator[None]:
 
 
 def write_private(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> Path:
-    """Write ``data`` to ``path`` as a file only its owner can read (mode 0600).
+    """Write ``data`` to ``path`` atomically as a file only its owner can read (0600).
 
-    The file is created with mode 0600 from the start (no window in which it
-    is readable by others) and an existing file is tightened to 0600 before it
-    is overwritten.
+    The bytes go to a temporary file in the same folder, created with mode 0600
+    from the start (no moment in which others can read it), flushed to disk,
+    then renamed over ``path``: a reader sees the old file or the whole new one.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     try:
         os.fchmod(fd, PRIVATE_FILE_MODE)
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-    finally:
-        os.close(fd)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    os.replace(temporary, target)
     return target
 
 

@@ -54,6 +54,7 @@ def test_write_private_tightens_an_existing_file(tmp_path):
     safety.write_private(path, b"new")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["open.csv"]  # no temporary file left
 
 
 def test_private_umask_covers_files_written_by_duckdb(tmp_path):
