@@ -11,11 +11,14 @@ DATA ?= data/sample/user_profiles_sample.csv
 DB ?= build/user_segmentation.duckdb
 THREADS ?= 2
 DBT_ARGS ?=
+DOCS_DIR ?= build/docs
+DOCS_PORT ?= 8080
+REPORT_DIR ?= build/report
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup build test lint pytest dbt-test sql clean corpus
+.PHONY: help setup build test lint pytest dbt-test sql clean bench docs serve-docs report corpus
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,8 +32,9 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 
 setup: $(BIN)/.installed ## create .venv and install the pinned requirements
 
-build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes
+build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes; then the report
 	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(DBT_ARGS)
+	$(BIN)/python -m user_segmentation.report --db "$(DB)" --out "$(REPORT_DIR)"
 
 lint: setup ## sqlfluff + ruff
 	$(BIN)/ruff check python tests
@@ -45,8 +49,23 @@ dbt-test: setup ## dbt build (all models and dbt tests) on the sample into a thr
 
 test: lint pytest dbt-test ## everything CI runs
 
+docs: setup ## dbt docs of the built DB, as one static page DOCS_DIR/index.html (+ manifest, catalog)
+	$(BIN)/python -m user_segmentation.docs_site generate --db "$(DB)" --data "$(DATA)" --out "$(DOCS_DIR)"
+
+serve-docs: setup ## serve DOCS_DIR on http://127.0.0.1:DOCS_PORT (make docs first)
+	$(BIN)/python -m user_segmentation.docs_site serve --out "$(DOCS_DIR)" --port $(DOCS_PORT)
+
+report: setup ## static HTML report with PNG charts from the marts of DB, in REPORT_DIR/index.html
+	$(BIN)/python -m user_segmentation.report --db "$(DB)" --out "$(REPORT_DIR)"
+
 corpus: setup ## write the bad-input corpus files (tests/corpus) to CORPUS (default build/corpus)
 	$(BIN)/python tests/corpus/make_corpus.py "$${CORPUS:-build/corpus}"
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf target logs build
+
+SIZES ?= 1k,100k,1M,10M
+BENCH_ARGS ?=
+
+bench: setup ## benchmark dbt build vs the notebook pipeline (SIZES=1k,100k,1M,10M) -> bench/results/
+	$(BIN)/python bench/run.py --sizes "$(SIZES)" $(BENCH_ARGS)

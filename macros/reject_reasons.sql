@@ -34,6 +34,10 @@
         case
             when {{ typed }} <> floor({{ typed }})
                 then '{{ label }}: ' || left({{ raw }}, 60) || ' is not a whole number'
+            -- beyond 2^53 a double no longer holds every whole number (and
+            -- beyond 2^63 a bigint cannot hold it): rejected, not a failed cast
+            when abs({{ typed }}) > 9007199254740991
+                then '{{ label }}: ' || left({{ raw }}, 60) || ' is too large for a whole number'
         end
     )
 {%- endmacro %}

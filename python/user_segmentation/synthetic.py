@@ -2,9 +2,14 @@
 
 The reference dataset (1,000 users, 16 columns) is someone else's data, so the
 project ships and tests on files made here instead.  The generator is
-vectorised (NumPy in chunks, written with PyArrow), so it makes millions of
-rows in seconds, and it is deterministic: the same ``n_users``, ``seed``,
-``chunk_size`` and options give the same bytes.
+vectorised (NumPy in chunks of ``chunk_size`` users, each chunk with its own
+seeded random stream, made ahead on a few threads and streamed through
+DuckDB's writer), so it makes 10 million users in about 10 seconds on two
+cores.  Text is never formatted per row: every category, every numeric grid
+value and every interest combination is formatted once and looked up
+(Arrow dictionary decode).  It is deterministic: the same ``n_users``,
+``seed``, ``chunk_size`` and options give the same bytes, whatever the number
+of threads.
 
 Marginals follow ``shared/DATA.md``: category shares as in the reference file,
 numeric columns uniform over the reference ranges, 1 to 4 distinct interests
@@ -19,10 +24,14 @@ well the segmentation recovers it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
+import os
 import sys
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +153,19 @@ def _format_decimal(grid: np.ndarray, scale: int) -> pa.Array:
     return pc.binary_join_element_wise(whole_txt, frac_txt, ".")
 
 
+@functools.lru_cache(maxsize=32)
+def _grid_labels(low: int, high: int, scale: int) -> pa.Array:
+    """The text of every grid value ``low..high`` (formatted once, then looked up)."""
+    return _format_decimal(np.arange(low, high + 1), scale)
+
+
+def _decode(codes: np.ndarray, labels: pa.Array) -> pa.Array:
+    """``labels[codes]`` as a plain string array, without making Python strings per row."""
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32, copy=False)), labels
+    ).dictionary_decode()
+
+
 def _pick_interests(rng: np.random.Generator, n: int, bias: np.ndarray | None) -> pa.Array:
     """Draw 1-4 distinct interests per user, weighted, without replacement.
 
@@ -154,10 +176,17 @@ def _pick_interests(rng: np.random.Generator, n: int, bias: np.ndarray | None) -
     """
     names = list(INTERESTS)
     log_w = np.log(_probabilities(INTERESTS))
-    keys = log_w[None, :] - np.log(-np.log(rng.random((n, len(names)))))
+    # Gumbel keys are log_w - log(-log(u)); sorting their negation ascending,
+    # computed in place (the same floating-point values, one n x 16 buffer).
+    neg_keys = rng.random((n, len(names)))
+    np.log(neg_keys, out=neg_keys)
+    np.negative(neg_keys, out=neg_keys)
+    np.log(neg_keys, out=neg_keys)
+    neg_keys -= log_w[None, :]
     if bias is not None:
-        keys = keys + bias
-    order = np.argsort(-keys, axis=1)[:, :4]
+        neg_keys -= bias
+    order = np.argsort(neg_keys, axis=1)[:, :4]
+    del neg_keys
     counts = rng.choice(
         np.array(list(INTEREST_COUNT_WEIGHTS)), size=n, p=_probabilities(INTEREST_COUNT_WEIGHTS)
     )
@@ -219,7 +248,7 @@ def generate_chunk(
             pick = np.where(keep, preferred[labels], pick)
         else:
             pick = rng.choice(len(values), size=n, p=p)
-        columns[column] = pa.array(values[pick])
+        columns[column] = _decode(pick, pa.array(values.tolist(), type=pa.string()))
     for j, spec in enumerate(NUMERICS):
         if labels is None:
             grid = rng.integers(spec.low, spec.high + 1, size=n)
@@ -228,7 +257,7 @@ def generate_chunk(
             centre = spec.low + centres[labels, j] * span
             grid = np.rint(centre + rng.normal(0.0, planted_noise * span, size=n)).astype(np.int64)
             grid = np.clip(grid, spec.low, spec.high)
-        columns[spec.column] = _format_decimal(grid, spec.scale)
+        columns[spec.column] = _decode(grid - spec.low, _grid_labels(spec.low, spec.high, spec.scale))
     bias = None
     if labels is not None:
         pref = (np.arange(planted_segments)[:, None] * 5 + np.arange(4)[None, :]) % len(INTERESTS)
@@ -256,13 +285,16 @@ def write_users(
     planted_noise: float = 0.04,
     chunk_size: int = 1_000_000,
     progress: ProgressCallback | None = None,
+    workers: int | None = None,
 ) -> Path:
     """Write ``n_users`` generated users to ``path`` (CSV, or Parquet by extension).
 
     Chunks are streamed through DuckDB's writer, which quotes a CSV field only
     when it needs it (as the reference file does).  With ``planted_segments``
     the true segment of every user goes to ``<path>.labels.csv`` (columns
-    ``user_id,planted_segment``).  Returns the path written.
+    ``user_id,planted_segment``).  ``workers`` threads make chunks ahead
+    (default: up to 4, one per core); the output does not depend on it.
+    Returns the path written.
     """
     import duckdb
 
@@ -274,22 +306,43 @@ def write_users(
     schema = pa.schema([(name, pa.string()) for name in HEADER])
     label_chunks: list[np.ndarray] = []
 
+    starts = list(range(0, n_users, chunk_size)) if chunk_size > 0 else []
+    if n_users > 0 and not starts:
+        raise ValueError(f"chunk_size must be > 0, got {chunk_size}")
+    workers = max(1, workers if workers is not None else min(4, os.cpu_count() or 1))
+
+    def make(start: int) -> tuple[pa.Table, np.ndarray | None]:
+        n = min(chunk_size, n_users - start)
+        return generate_chunk(start, n, seed, planted_segments, planted_noise)
+
     def batches():
-        done = 0
-        while done < n_users:
-            n = min(chunk_size, n_users - done)
-            table, labels = generate_chunk(done, n, seed, planted_segments, planted_noise)
-            if labels is not None:
-                label_chunks.append(labels)
-            yield from table.to_batches()
-            done += n
-            if progress is not None:
-                progress(done, n_users)
+        # Chunks are independent (each has its own seeded stream), so they are
+        # made ahead on a few threads (NumPy and Arrow release the GIL) while
+        # DuckDB writes the previous ones; they are consumed in order, so the
+        # bytes do not depend on ``workers``.  At most ``workers + 1`` chunks
+        # are held at once.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending = deque(pool.submit(make, start) for start in starts[: workers + 1])
+            queued = len(pending)
+            done = 0
+            while pending:
+                table, labels = pending.popleft().result()
+                if queued < len(starts):
+                    pending.append(pool.submit(make, starts[queued]))
+                    queued += 1
+                if labels is not None:
+                    label_chunks.append(labels)
+                yield from table.to_batches()
+                done += table.num_rows
+                del table
+                if progress is not None:
+                    progress(done, n_users)
 
     reader = pa.RecordBatchReader.from_batches(schema, batches())
     con = duckdb.connect()
     try:
         con.execute("set preserve_insertion_order = true")
+        con.execute("set enable_progress_bar = false")
         con.register("generated_users", reader)
         target = str(path).replace("'", "''")
         options = "format parquet, compression zstd" if is_parquet else "format csv, header true"

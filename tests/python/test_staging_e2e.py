@@ -26,6 +26,11 @@ BAD_ROWS = [
     (15, "", "top_interests: missing"),
     (0, "abc", "user_id: 'abc' is not a number"),
     (0, "", "user_id: missing"),
+    # numbers a double holds but a bigint does not: rejected, never a failed build
+    (0, "nan", "user_id: 'nan' is not a finite number"),
+    (0, "1e30", "user_id: 1e30 is too large for a whole number"),
+    (7, "inf", "followed_accounts: 'inf' is not a finite number"),
+    (6, "1e30", "likes_and_reactions: 1e30 is too large for a whole number"),
 ]
 
 
@@ -133,3 +138,22 @@ def test_wrong_header_refuses_the_build_and_keeps_published_db(tmp_path, small_c
     assert "the header has no column 'User ID'" in str(error.value)
     assert "header column 1 is 'Customer Number'" in str(error.value)
     assert published.read_bytes() == before
+
+
+def test_parquet_input_stages_the_same_users_as_csv(tmp_path):
+    """The same generated users as CSV and as Parquet (chosen by extension) stage identically."""
+    csv_path = synthetic.write_users(tmp_path / "users.csv", n_users=2500, seed=21)
+    parquet_path = synthetic.write_users(tmp_path / "users.parquet", n_users=2500, seed=21)
+    staged = {}
+    for name, path in (("csv", csv_path), ("parquet", parquet_path)):
+        folder = tmp_path / name
+        folder.mkdir()
+        database = build_into(folder, path, extra_args=STAGING_ONLY)
+        staged[name] = (
+            query(database, "select * from staging.stg_user_profiles order by record_number"),
+            query(database, "select * from staging.stg_user_interests order by user_interest_id"),
+            query(database, "select count(*) from staging.stg_user_profiles__rejected"),
+        )
+    assert len(staged["csv"][0]) == 2500
+    assert staged["csv"][2] == [(0,)]
+    assert staged["csv"] == staged["parquet"]

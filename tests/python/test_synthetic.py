@@ -76,3 +76,64 @@ def test_planted_segments_write_labels(tmp_path):
 def test_negative_size_is_refused(tmp_path):
     with pytest.raises(ValueError, match="n_users"):
         synthetic.write_users(tmp_path / "x.csv", n_users=-1)
+
+
+def test_bytes_do_not_depend_on_threads(tmp_path):
+    """Chunks are made ahead on threads; the file must not depend on how many."""
+
+    def digest(name, workers):
+        path = synthetic.write_users(
+            tmp_path / name,
+            n_users=5000,
+            seed=12,
+            chunk_size=900,
+            workers=workers,
+            planted_segments=3,
+        )
+        labels = (tmp_path / (name + ".labels.csv")).read_bytes()
+        return hashlib.sha256(path.read_bytes() + labels).hexdigest()
+
+    assert digest("one.csv", 1) == digest("three.csv", 3)
+
+
+def test_bundled_sample_is_reproduced_byte_for_byte(tmp_path):
+    """The generator still writes exactly the committed sample (seed 42, 1,000 users):
+    a speed-up of the generator must not change what it writes."""
+    sample = synthetic_sample_path()
+    made = synthetic.write_users(tmp_path / "sample.csv", n_users=1000, seed=42)
+    assert made.read_bytes() == sample.read_bytes()
+
+
+def test_file_follows_the_reference_schema(tmp_path):
+    """Header, types and value sets as in shared/DATA.md, checked through DuckDB's sniffer."""
+    path = synthetic.write_users(tmp_path / "u.csv", n_users=4000, seed=13)
+    con = duckdb.connect()
+    relation = con.sql(f"select * from read_csv('{path}')")
+    assert tuple(relation.columns) == synthetic.HEADER
+    types = dict(zip(relation.columns, [str(t) for t in relation.types], strict=True))
+    for column in ("User ID", "Likes and Reactions", "Followed Accounts", "Ad Interaction Time (sec)"):
+        assert types[column] == "BIGINT", column
+    for column in (
+        "Time Spent Online (hrs/weekday)",
+        "Time Spent Online (hrs/weekend)",
+        "Click-Through Rates (CTR)",
+        "Conversion Rates",
+    ):
+        assert types[column] == "DOUBLE", column
+    ranges = con.sql(
+        f"""select min("User ID"), max("User ID"), count(distinct "User ID"),
+                   min("Click-Through Rates (CTR)"), max("Click-Through Rates (CTR)"),
+                   min("Conversion Rates"), max("Conversion Rates"),
+                   min("Ad Interaction Time (sec)"), max("Ad Interaction Time (sec)")
+            from read_csv('{path}')"""
+    ).fetchall()[0]
+    assert ranges[:3] == (1, 4000, 4000)
+    assert ranges[3] >= 0.0 and ranges[4] <= 0.25
+    assert ranges[5] >= 0.0 and ranges[6] <= 0.1
+    assert ranges[7] >= 5 and ranges[8] <= 179
+
+
+def synthetic_sample_path():
+    from conftest import REPO
+
+    return REPO / "data" / "sample" / "user_profiles_sample.csv"
