@@ -73,8 +73,12 @@ def dbt_target_path(database: Path) -> Path:
     """dbt's target folder for builds of ``database`` (artifacts, partial parse).
 
     One per published database, so that concurrent builds of different
-    databases never write each other's ``run_results.json``.
+    databases never write each other's ``run_results.json``.  A
+    ``DBT_TARGET_PATH`` set in the environment wins (the caller then keeps
+    concurrent builds apart itself).
     """
+    if os.environ.get("DBT_TARGET_PATH"):
+        return Path(os.environ["DBT_TARGET_PATH"])
     return database.with_name("." + database.name + ".dbt")
 
 
@@ -131,7 +135,9 @@ def run_dbt(
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     command = [dbt_executable(), *args, "--project-dir", str(project_dir)]
     if target_path is not None:
-        command += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
+        command += ["--target-path", str(target_path)]
+        if not env.get("DBT_LOG_PATH"):
+            command += ["--log-path", str(target_path / "logs")]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     log.info("running: %s", " ".join(command))
