@@ -18,7 +18,7 @@ REPORT_DIR ?= build/report
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup build test lint pytest dbt-test sql clean bench docs serve-docs report corpus
+.PHONY: help setup build test lint pytest dbt-test sql analysis clean bench docs serve-docs report corpus
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,17 @@ serve-docs: setup ## serve DOCS_DIR on http://127.0.0.1:DOCS_PORT (make docs fir
 
 report: setup ## static HTML report with PNG charts from the marts of DB, in REPORT_DIR/index.html
 	$(BIN)/python -m user_segmentation.report --db "$(DB)" --out "$(REPORT_DIR)"
+
+# --- Issue 3: exploring the built database -------------------------------
+# make sql                      read-only SQL prompt on DB (the pinned duckdb; see README "Exploring")
+# make sql SQL="select 1"       run one statement and exit
+# make analysis NAME=interest_pairs   compile analyses/NAME.sql with dbt and run it on DB
+sql: setup ## read-only SQL prompt on DB (SQL="..." runs one statement and exits)
+	$(BIN)/python -m user_segmentation sql --db "$(DB)" $(if $(SQL),--command "$(SQL)")
+
+analysis: setup ## compile analyses/NAME.sql with dbt and run it on DB
+	@test -n "$(NAME)" || { echo "usage: make analysis NAME=<file in analyses/ without .sql> [DB=...]"; ls analyses/*.sql; exit 2; }
+	$(BIN)/python -m user_segmentation sql --db "$(DB)" --analysis "$(NAME)" --max-rows 200
 
 corpus: setup ## write the bad-input corpus files (tests/corpus) to CORPUS (default build/corpus)
 	$(BIN)/python tests/corpus/make_corpus.py "$${CORPUS:-build/corpus}"

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from user_segmentation import runner, synthetic
+from user_segmentation import runner, sql_prompt, synthetic
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -36,6 +36,16 @@ def _build(args: argparse.Namespace) -> int:
         return 1
     sys.stdout.write(runner.describe(result) + "\n")
     return 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    return sql_prompt.main(
+        args.db,
+        command=args.command,
+        file=args.file,
+        analysis=args.analysis,
+        max_rows=args.max_rows,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +89,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra arguments for dbt build, after -- (e.g. -- --select +tag:staging)",
     )
     bld.set_defaults(func=_build)
+
+    sql = sub.add_parser(
+        "sql",
+        help="read-only SQL prompt on a built database (interactive, or -c/-f/--analysis/stdin)",
+    )
+    sql.add_argument(
+        "--db",
+        default="build/user_segmentation.duckdb",
+        help="database file (build/user_segmentation.duckdb)",
+    )
+    run_once = sql.add_mutually_exclusive_group()
+    run_once.add_argument("-c", "--command", help="run this SQL, print the result, exit")
+    run_once.add_argument("-f", "--file", help="run the SQL in this file, print the results, exit")
+    run_once.add_argument(
+        "--analysis", help="compile analyses/NAME.sql with dbt, run it, print the result, exit"
+    )
+    sql.add_argument(
+        "--max-rows",
+        type=int,
+        default=sql_prompt.DEFAULT_MAX_ROWS,
+        help=f"rows shown per result ({sql_prompt.DEFAULT_MAX_ROWS})",
+    )
+    sql.set_defaults(func=_sql)
     return parser
 
 

@@ -17,8 +17,9 @@ import make_corpus  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-# staging only, without the dbt unit tests (they do not depend on the input; make dbt-test runs them)
-STAGING_ONLY = ["--select", "+tag:staging", "--exclude", "test_type:unit"]
+# staging only (cautious: no singular test that also reads marts), without the dbt unit tests
+# (they do not depend on the input; make dbt-test runs them)
+STAGING_ONLY = ["--select", "+tag:staging", "--indirect-selection", "cautious", "--exclude", "test_type:unit"]
 
 
 @pytest.fixture(scope="module")

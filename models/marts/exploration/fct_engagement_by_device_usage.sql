@@ -1,0 +1,38 @@
+-- Engagement cross-tab by device usage: one row per device usage, in natural order.
+
+with
+
+engagement_by_attribute as (
+
+    select * from {{ ref('fct_engagement_by_attribute') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        value as device_usage,
+
+        -- numerics
+        users,
+        share_of_users,
+        avg_click_through_rate,
+        click_through_rate_index,
+        avg_conversion_rate,
+        conversion_rate_index,
+        avg_expected_conversions_per_impression,
+        avg_weekly_hours_online,
+        weekly_hours_online_index,
+        avg_weekend_share_of_time,
+        avg_ad_interaction_seconds,
+        avg_engagement_score,
+        value_order
+
+    from engagement_by_attribute
+    where attribute = 'device_usage'
+
+)
+
+select * from final
+order by value_order
