@@ -24,12 +24,16 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    dbt_args = list(args.dbt_args)
+    if dbt_args[:1] == ["--"]:
+        dbt_args = dbt_args[1:]
     try:
         result = runner.build(
             args.data,
             args.db,
             threads=args.threads,
-            extra_args=args.dbt_args,
+            extra_args=dbt_args,
+            capture=args.quiet,
             export_dir=args.export_dir,
             export_audiences=not args.no_export,
         )
@@ -90,7 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the campaign audience files ($USER_SEGMENTATION_EXPORT_DIR, else exports/audiences)",
     )
     bld.add_argument("--no-export", action="store_true", help="do not write audience files")
-    bld.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments for dbt build")
+    bld.add_argument("-q", "--quiet", action="store_true", help="do not echo dbt's output")
+    bld.add_argument(
+        "dbt_args",
+        nargs=argparse.REMAINDER,
+        help="extra arguments for dbt build, after -- (e.g. -- --select +tag:staging)",
+    )
     bld.set_defaults(func=_build)
 
     sql = sub.add_parser(
