@@ -11,6 +11,7 @@ DATA ?= data/sample/user_profiles_sample.csv
 DB ?= build/user_segmentation.duckdb
 THREADS ?= 2
 DBT_ARGS ?=
+VARS ?=
 DOCS_DIR ?= build/docs
 DOCS_PORT ?= 8080
 REPORT_DIR ?= build/report
@@ -35,10 +36,11 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 setup: $(BIN)/.installed ## create .venv and install the pinned requirements
 
 build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes; then the report
-	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(if $(EXPORT_DIR),--export-dir "$(EXPORT_DIR)") $(DBT_ARGS)
+	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(if $(EXPORT_DIR),--export-dir "$(EXPORT_DIR)") $(if $(VARS),--vars "$(VARS)") $(if $(DBT_ARGS),-- $(DBT_ARGS))
 	$(BIN)/python -m user_segmentation.report --db "$(DB)" --out "$(REPORT_DIR)"
 
 lint: setup ## sqlfluff + ruff
+	@mkdir -p build
 	$(BIN)/ruff check python tests
 	$(BIN)/ruff format --check python tests
 	USER_SEGMENTATION_DB="$$(mktemp -d)/lint.duckdb" $(BIN)/sqlfluff lint models analyses macros tests/singular tests/generic
