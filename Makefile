@@ -11,6 +11,7 @@ DATA ?= data/sample/user_profiles_sample.csv
 DB ?= build/user_segmentation.duckdb
 THREADS ?= 2
 DBT_ARGS ?=
+VARS ?=
 DOCS_DIR ?= build/docs
 DOCS_PORT ?= 8080
 REPORT_DIR ?= build/report
@@ -20,7 +21,7 @@ EXPORT_DIR ?=
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup build test lint pytest dbt-test sql analysis clean bench docs serve-docs report
+.PHONY: help setup build test lint pytest dbt-test sql analysis clean bench docs serve-docs report corpus
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,13 +36,14 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 setup: $(BIN)/.installed ## create .venv and install the pinned requirements
 
 build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes; then the report
-	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(if $(EXPORT_DIR),--export-dir "$(EXPORT_DIR)") $(DBT_ARGS)
+	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(if $(EXPORT_DIR),--export-dir "$(EXPORT_DIR)") $(if $(VARS),--vars "$(VARS)") $(if $(DBT_ARGS),-- $(DBT_ARGS))
 	$(BIN)/python -m user_segmentation.report --db "$(DB)" --out "$(REPORT_DIR)"
 
 lint: setup ## sqlfluff + ruff
+	@mkdir -p build
 	$(BIN)/ruff check python tests
 	$(BIN)/ruff format --check python tests
-	$(BIN)/sqlfluff lint models analyses macros tests/singular tests/generic
+	USER_SEGMENTATION_DB="$$(mktemp -d)/lint.duckdb" $(BIN)/sqlfluff lint models analyses macros tests/singular tests/generic
 
 pytest: setup ## pytest (unit tests and end-to-end dbt builds on generated files)
 	$(BIN)/python -m pytest
@@ -70,6 +72,9 @@ sql: setup ## read-only SQL prompt on DB (SQL="..." runs one statement and exits
 analysis: setup ## compile analyses/NAME.sql with dbt and run it on DB
 	@test -n "$(NAME)" || { echo "usage: make analysis NAME=<file in analyses/ without .sql> [DB=...]"; ls analyses/*.sql; exit 2; }
 	$(BIN)/python -m user_segmentation sql --db "$(DB)" --analysis "$(NAME)" --max-rows 200
+
+corpus: setup ## write the bad-input corpus files (tests/corpus) to CORPUS (default build/corpus)
+	$(BIN)/python tests/corpus/make_corpus.py "$${CORPUS:-build/corpus}"
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf target logs build

@@ -8,22 +8,22 @@
     case
         when {{ raw }} is null then '{{ label }}: missing'
         when {{ typed }} is null
-            then '{{ label }}: ''' || {{ raw }} || ''' is not one of the accepted values'
+            then '{{ label }}: ' || {{ user_segmentation_quote_value(raw) }} || ' is not one of the accepted values'
     end
 {%- endmacro %}
 
 {% macro user_segmentation_reject_number(label, raw, typed, min_value, max_value) -%}
     case
         when {{ raw }} is null then '{{ label }}: missing'
-        when {{ typed }} is null then '{{ label }}: ''' || {{ raw }} || ''' is not a number'
+        when {{ typed }} is null then '{{ label }}: ' || {{ user_segmentation_quote_value(raw) }} || ' is not a number'
         when isnan({{ typed }}) or isinf({{ typed }})
-            then '{{ label }}: ''' || {{ raw }} || ''' is not a finite number'
+            then '{{ label }}: ' || {{ user_segmentation_quote_value(raw) }} || ' is not a finite number'
         {%- if min_value is not none and max_value is not none %}
         when {{ typed }} < {{ min_value }} or {{ typed }} > {{ max_value }}
-            then '{{ label }}: ' || {{ raw }} || ' is outside [{{ min_value }}, {{ max_value }}]'
+            then '{{ label }}: ' || left({{ raw }}, 60) || ' is outside [{{ min_value }}, {{ max_value }}]'
         {%- elif min_value is not none %}
         when {{ typed }} < {{ min_value }}
-            then '{{ label }}: ' || {{ raw }} || ' is below {{ min_value }}'
+            then '{{ label }}: ' || left({{ raw }}, 60) || ' is below {{ min_value }}'
         {%- endif %}
     end
 {%- endmacro %}
@@ -33,11 +33,29 @@
         {{ user_segmentation_reject_number(label, raw, typed, min_value, max_value) }},
         case
             when {{ typed }} <> floor({{ typed }})
-                then '{{ label }}: ' || {{ raw }} || ' is not a whole number'
+                then '{{ label }}: ' || left({{ raw }}, 60) || ' is not a whole number'
             -- beyond 2^53 a double no longer holds every whole number (and
             -- beyond 2^63 a bigint cannot hold it): rejected, not a failed cast
             when abs({{ typed }}) > 9007199254740991
-                then '{{ label }}: ' || {{ raw }} || ' is too large for a whole number'
+                then '{{ label }}: ' || left({{ raw }}, 60) || ' is too large for a whole number'
         end
     )
+{%- endmacro %}
+
+{#- A raw value in single quotes for a reason text, cut to 60 characters. -#}
+{% macro user_segmentation_quote_value(raw) -%}
+    '''' || case
+        when length({{ raw }}) > 60 then left({{ raw }}, 57) || '...'
+        else {{ raw }}
+    end || ''''
+{%- endmacro %}
+
+{#- A rate: a fraction, or a percent when it ends with a % sign. -#}
+
+{% macro user_segmentation_parse_rate(raw) -%}
+    case
+        when suffix({{ raw }}, '%')
+            then try_cast(trim(left({{ raw }}, length({{ raw }}) - 1)) as double) / 100
+        else try_cast({{ raw }} as double)
+    end
 {%- endmacro %}

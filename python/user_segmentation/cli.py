@@ -23,13 +23,32 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_vars(text: str | None) -> dict:
+    """Parse ``--vars`` (YAML or JSON mapping); a clear error when it is not a mapping."""
+    if not text:
+        return {}
+    import yaml
+
+    value = yaml.safe_load(text)
+    if not isinstance(value, dict):
+        raise SystemExit(f"--vars must be a mapping such as '{{k_max: 6}}', got: {text!r}")
+    if "input_path" in value:
+        raise SystemExit("--vars cannot set input_path: give the file with --data")
+    return value
+
+
 def _build(args: argparse.Namespace) -> int:
+    dbt_args = list(args.dbt_args)
+    if dbt_args[:1] == ["--"]:
+        dbt_args = dbt_args[1:]
     try:
         result = runner.build(
             args.data,
             args.db,
             threads=args.threads,
-            extra_args=args.dbt_args,
+            extra_args=dbt_args,
+            capture=args.quiet,
+            dbt_vars=_parse_vars(args.vars),
             export_dir=args.export_dir,
             export_audiences=not args.no_export,
         )
@@ -90,7 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the campaign audience files ($USER_SEGMENTATION_EXPORT_DIR, else exports/audiences)",
     )
     bld.add_argument("--no-export", action="store_true", help="do not write audience files")
-    bld.add_argument("dbt_args", nargs=argparse.REMAINDER, help="extra arguments for dbt build")
+    bld.add_argument(
+        "--vars",
+        default=None,
+        help="dbt vars as a YAML or JSON mapping, e.g. '{k_max: 6}' (input_path comes from --data)",
+    )
+    bld.add_argument("-q", "--quiet", action="store_true", help="do not echo dbt's output")
+    bld.add_argument(
+        "dbt_args",
+        nargs=argparse.REMAINDER,
+        help="extra arguments for dbt build, after -- (e.g. -- --select +tag:staging)",
+    )
     bld.set_defaults(func=_build)
 
     sql = sub.add_parser(

@@ -5,21 +5,40 @@
 checkpointed and renamed over the published database in one atomic step, so an
 analyst holding the published file open keeps reading the last good build, and
 a failed or killed build leaves it untouched.
+
+Two builds of the same database never share a working file: a build holds an
+exclusive lock on ``<db>.lock`` (an OS file lock, released by the kernel when
+the process dies, so a killed build never leaves a stale lock) and a second
+build of that database is refused with a clear message while the first runs.
+The dbt child inherits the lock, so even an orphaned dbt keeps it until it
+exits.  Working files left by a killed build are removed by the next build.
+
+When a build fails, :class:`BuildError` carries one plain paragraph saying
+what went wrong (file, line or column, problem), extracted from dbt's
+``run_results.json`` and output, never a stack trace.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import json
 import logging
 import os
+import re
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class BuildError(RuntimeError):
@@ -43,7 +62,56 @@ def dbt_executable() -> str:
 
 
 def working_path(database: Path) -> Path:
+    """The file dbt builds into before it is published as ``database``."""
     return database.with_name(database.name + ".building")
+
+
+def lock_path(database: Path) -> Path:
+    return database.with_name(database.name + ".lock")
+
+
+def dbt_target_path(database: Path) -> Path:
+    """dbt's target folder for builds of ``database`` (artifacts, partial parse).
+
+    One per published database, so that concurrent builds of different
+    databases never write each other's ``run_results.json``.  A
+    ``DBT_TARGET_PATH`` set in the environment wins (the caller then keeps
+    concurrent builds apart itself).
+    """
+    if os.environ.get("DBT_TARGET_PATH"):
+        return Path(os.environ["DBT_TARGET_PATH"])
+    return database.with_name("." + database.name + ".dbt")
+
+
+def stale_working_files(database: Path) -> list[Path]:
+    work = working_path(database)
+    return [work, work.with_name(work.name + ".wal")]
+
+
+@contextmanager
+def build_lock(database: Path) -> Iterator[int]:
+    """Hold the exclusive build lock of ``database``; refuse if another build holds it.
+
+    Yields the lock's file descriptor (pass it to children that must keep the
+    lock while they run).
+    """
+    path = lock_path(database)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+            raise BuildError(
+                f"another build of {database} is running ({holder}); the published database "
+                "was not changed. Wait for that build to finish, or build into another DB."
+            ) from None
+        started = dt.datetime.now().isoformat(timespec="seconds")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()}, started {started}".encode(), 0)
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def run_dbt(
@@ -53,25 +121,45 @@ def run_dbt(
     threads: int = 2,
     project_dir: Path = PROJECT_DIR,
     capture: bool = False,
+    target_path: Path | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> subprocess.CompletedProcess:
-    """Run one dbt command against ``database`` with ``dbt_vars``."""
+    """Run one dbt command against ``database`` with ``dbt_vars``.
+
+    The output is always collected (for error messages) and, unless
+    ``capture``, also echoed to stdout as it comes.
+    """
     env = dict(os.environ)
     env["USER_SEGMENTATION_DB"] = str(database)
     env["USER_SEGMENTATION_THREADS"] = str(threads)
     env.setdefault("DBT_PROFILES_DIR", str(project_dir))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     command = [dbt_executable(), *args, "--project-dir", str(project_dir)]
+    if target_path is not None:
+        command += ["--target-path", str(target_path)]
+        if not env.get("DBT_LOG_PATH"):
+            command += ["--log-path", str(target_path / "logs")]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     log.info("running: %s", " ".join(command))
-    return subprocess.run(
+    process = subprocess.Popen(
         command,
         cwd=project_dir,
         env=env,
-        check=False,
         text=True,
-        capture_output=capture,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        pass_fds=pass_fds,
     )
+    lines = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if not capture:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+    returncode = process.wait()
+    return subprocess.CompletedProcess(command, returncode, stdout="".join(lines), stderr="")
 
 
 def checkpoint(database: Path) -> None:
@@ -83,6 +171,13 @@ def checkpoint(database: Path) -> None:
         con.execute("checkpoint")
     finally:
         con.close()
+
+
+def resolve(path: str | Path) -> Path:
+    resolved = Path(path).expanduser()
+    if not resolved.is_absolute():
+        resolved = (Path.cwd() / resolved).resolve()
+    return resolved
 
 
 def build(
@@ -101,40 +196,49 @@ def build(
     When ``export_audiences``, the campaign audience files are written (see
     :mod:`user_segmentation.export`) after every test passed and before the
     database is published; a failed export publishes nothing.
+
+    Raises :class:`BuildError` (one plain paragraph) when the input cannot be
+    read, another build of ``database`` is running, or any model or test
+    fails; ``database`` is then exactly as it was.
     """
-    input_file = Path(input_path).expanduser()
-    if not input_file.is_absolute():
-        input_file = (Path.cwd() / input_file).resolve()
+    input_file = resolve(input_path)
     if not input_file.is_file():
-        raise BuildError(f"input file {input_file} does not exist (or is not a file)")
-    target = Path(database).expanduser()
-    if not target.is_absolute():
-        target = (Path.cwd() / target).resolve()
+        raise BuildError(
+            f"input file {input_file} does not exist (or is not a file); "
+            "the published database was not changed."
+        )
+    target = resolve(database)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = working_path(target)
-    for stale in (work, work.with_name(work.name + ".wal")):
-        stale.unlink(missing_ok=True)
+    dbt_target = dbt_target_path(target)
 
-    all_vars = {"input_path": str(input_file), **(dbt_vars or {})}
-    result = run_dbt(
-        ["build", *(extra_args or [])],
-        database=work,
-        dbt_vars=all_vars,
-        threads=threads,
-        project_dir=project_dir,
-        capture=capture,
-    )
-    if result.returncode != 0:
-        detail = ""
-        if capture:
-            detail = "\n" + (result.stdout or "")[-4000:]
-        raise BuildError(
-            f"dbt build failed on {input_file}; the published database {target} was not "
-            f"changed (the partial build is in {work}).{detail}"
+    with build_lock(target) as lock_fd:
+        for stale in stale_working_files(target):
+            if stale.exists():
+                log.info("removing %s left by an earlier build", stale)
+                stale.unlink()
+        (dbt_target / "run_results.json").unlink(missing_ok=True)
+
+        all_vars = {"input_path": str(input_file), **(dbt_vars or {})}
+        result = run_dbt(
+            ["build", *(extra_args or [])],
+            database=work,
+            dbt_vars=all_vars,
+            threads=threads,
+            project_dir=project_dir,
+            capture=capture,
+            target_path=dbt_target,
+            pass_fds=(lock_fd,),
         )
-    checkpoint(work)
-    audience_files = _export_audiences(work, export_dir) if export_audiences else []
-    os.replace(work, target)
+        if result.returncode != 0:
+            problem = explain_failure(result.returncode, result.stdout, dbt_target / "run_results.json")
+            raise BuildError(
+                f"{problem} Nothing was published: {target} was not changed "
+                f"(the partial build is in {work}, removed by the next build)."
+            )
+        checkpoint(work)
+        audience_files = _export_audiences(work, export_dir) if export_audiences else []
+        os.replace(work, target)
     counts = table_counts(target)
     return BuildResult(database=target, input_path=input_file, counts=counts, audience_files=audience_files)
 
@@ -154,6 +258,105 @@ def _export_audiences(work: Path, export_dir: str | Path | None) -> list:
         raise BuildError(
             f"writing the audience files failed ({error}); the published database was not changed."
         ) from error
+
+
+# ---------------------------------------------------------------------------
+# Turning dbt's output into one plain paragraph
+# ---------------------------------------------------------------------------
+
+CSV_PROBLEMS = [
+    (
+        "Invalid unicode",
+        "the file is not UTF-8 encoded; save it as UTF-8 (CSV UTF-8) and build again",
+    ),
+    (
+        "quoted new lines",
+        "a quoted value runs over a line break, which usually means a quote on this line or an "
+        "earlier one is never closed; fix the quotes (values must not contain line breaks)",
+    ),
+    (
+        "Maximum line size",
+        "the line is longer than the CSV reader's limit of 2,000,000 bytes; "
+        "the file is probably not a user profile CSV, or a value is far too long",
+    ),
+]
+
+
+def _clean(text: str) -> str:
+    return ANSI_ESCAPE.sub("", text)
+
+
+def _database_message(message: str) -> str | None:
+    """The plain problem inside a dbt node message, if it came from DuckDB."""
+    message = _clean(message)
+    csv_error = re.search(r"CSV Error on Line: (\d+)", message)
+    if csv_error:
+        line = csv_error.group(1)
+        file_match = re.search(r"^\s*file = (.+)$", message, re.MULTILINE)
+        file_name = file_match.group(1).strip() if file_match else "the input file"
+        for needle, words in CSV_PROBLEMS:
+            if needle in message:
+                return f"input file {file_name}, line {line}: {words}."
+        after = message[csv_error.end() :].splitlines()
+        detail = next(
+            (row.strip() for row in after[1:] if row.strip() and not row.startswith("Original Line")),
+            "it cannot be read as CSV",
+        )
+        return f"input file {file_name}, line {line}: {detail}"
+    for kind in ("Invalid Input Error", "IO Error", "Conversion Error", "Binder Error", "Parser Error"):
+        found = re.search(kind + r": (.+)", message)
+        if found:
+            text = found.group(1).strip()
+            if kind == "Invalid Input Error" and text.startswith("input file"):
+                return text + "."
+            return f"the database reported: {text}"
+    return None
+
+
+def explain_failure(returncode: int, output: str, run_results: Path) -> str:
+    """One paragraph saying why ``dbt build`` failed, for people, not a stack trace."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"dbt was stopped ({name}) before it finished."
+    problems: list[str] = []
+    if run_results.is_file():
+        results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+        for node in results:
+            status = node.get("status")
+            if status not in ("error", "fail", "runtime error"):
+                continue
+            unique_id = node.get("unique_id", "")
+            # model.<package>.<name>, test.<package>.<name>[.<hash>], unit_test.<package>.<model>.<name>
+            parts = unique_id.split(".")
+            kind = parts[0].replace("_", " ")
+            name = (parts[-1] if parts[0] == "unit_test" else parts[2]) if len(parts) > 2 else unique_id
+            message = node.get("message") or ""
+            plain = _database_message(message)
+            if plain is not None:
+                problems.append(plain)
+            elif status == "fail":
+                failures = node.get("failures")
+                problems.append(f"the data test {name} failed ({failures} failing rows).")
+            else:
+                first = next((row.strip() for row in _clean(message).splitlines() if row.strip()), "")
+                problems.append(f"{kind} {name} failed: {first}")
+    if not problems:
+        text = _clean(output)
+        for marker in ("Compilation Error", "Parsing Error", "Runtime Error", "Database Error"):
+            index = text.find(marker)
+            if index >= 0:
+                rows = [row.strip() for row in text[index:].splitlines()[1:] if row.strip()]
+                detail = " ".join(rows[:3]) if rows else marker
+                problems.append(f"{marker}: {detail}")
+                break
+    if not problems:
+        return f"dbt build failed (exit code {returncode})."
+    unique = list(dict.fromkeys(problems))
+    more = f" ({len(unique) - 1} more problem(s) in the dbt output.)" if len(unique) > 1 else ""
+    return f"{unique[0]}{more}"
 
 
 def table_counts(database: Path) -> dict[str, int]:

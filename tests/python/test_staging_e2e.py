@@ -22,7 +22,7 @@ BAD_ROWS = [
     (9, "-1.0", "weekday_hours_online: -1.0 is outside [0, 24]"),
     (10, "30", "weekend_hours_online: 30 is outside [0, 24]"),
     (11, "1.25", "click_through_rate: 1.25 is outside [0, 1]"),
-    (12, "5%", "conversion_rate: '5%' is not a number"),
+    (12, "5 percent", "conversion_rate: '5 percent' is not a number"),
     (13, "12.5", "ad_interaction_seconds: 12.5 is not a whole number"),
     (15, "", "top_interests: missing"),
     (0, "abc", "user_id: 'abc' is not a number"),
@@ -131,12 +131,13 @@ def test_wrong_header_refuses_the_build_and_keeps_published_db(tmp_path, small_c
     published = build_into(tmp_path, small_csv, extra_args=STAGING_ONLY)
     before = published.read_bytes()
     bad = tmp_path / "renamed header.csv"
-    bad.write_text(small_csv.read_text().replace("User ID,", "User_ID,", 1))
+    bad.write_text(small_csv.read_text().replace("User ID,", "Customer Number,", 1))
     from user_segmentation import runner
 
     with pytest.raises(runner.BuildError) as error:
         runner.build(bad, published, capture=True, extra_args=STAGING_ONLY)
-    assert "header column 1 is 'User_ID', expected 'User ID'" in str(error.value)
+    assert "the header has no column 'User ID'" in str(error.value)
+    assert "header column 1 is 'Customer Number'" in str(error.value)
     assert published.read_bytes() == before
 
 

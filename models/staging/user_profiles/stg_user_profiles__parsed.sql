@@ -10,6 +10,9 @@
     is read by a second scan of the source that stops at the first record.
 -#}
 
+{%- set max_text_length = user_segmentation_number_var('max_text_length') -%}
+{%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(var('input_path') | string) -%}
+
 with
 
 source as (
@@ -24,6 +27,21 @@ source_header as (
     where record_number = 0
     -- at most one record 0 exists; the limit lets the scan stop there
     limit 1  -- noqa: AM09
+
+),
+
+-- only whether a data record exists: the scan stops at the first one
+first_data_record as (
+
+    select record_number from {{ source('raw', 'user_profiles') }}
+    where record_number >= 1
+    limit 1  -- noqa: AM09
+
+),
+
+last_line as (
+
+    select * from {{ source('raw', 'user_profiles_last_line') }}
 
 ),
 
@@ -45,9 +63,12 @@ interest_taxonomy as (
 
 ),
 
--- The header must be the reference header (a byte-order mark and surrounding
--- blanks are tolerated).  Anything else stops the build with a message that
--- names the file and the first column that differs.
+-- The header names the columns.  They are matched to the reference names
+-- ignoring case, blanks and punctuation (so `User_ID` is `User ID`; a
+-- byte-order mark is ignored) and may come in any order.  A file that is
+-- empty, has no data rows, lacks a reference column, names one twice or has a
+-- column that is not a reference column stops the build with a message naming
+-- the file and the column.
 header_record as (
 
     select * exclude (record_number)
@@ -57,55 +78,188 @@ header_record as (
 
 header_fields as (
 
-    unpivot header_record
-    on columns(*)
-    into name field_name value found
+    select
+        substr(field_name, 2)::integer as field_position,
+        found,
+        regexp_replace(lower(found), '[^a-z0-9]', '', 'g') as found_key
+    from (
+        unpivot header_record
+        on columns(*)
+        into name field_name value found
+    )
 
 ),
 
-header_comparison as (
+reference_columns as (
 
     select
-        raw_columns.position,
-        raw_columns.raw_column_name as expected,
-        coalesce(header_fields.found, '(missing)') as found,
-        trim(replace(coalesce(header_fields.found, ''), chr(65279), ''))
-        = raw_columns.raw_column_name as is_match
+        position,
+        raw_column_name,
+        column_name,
+        regexp_replace(lower(raw_column_name), '[^a-z0-9]', '', 'g') as reference_key
     from raw_columns
-    left join header_fields
-        on header_fields.field_name = 'c' || lpad(raw_columns.position::varchar, 2, '0')
 
 ),
 
-header_mismatches as (
+column_matches as (
 
     select
-        count(*) filter (where not is_match) as mismatched_columns,
-        min(position) filter (where not is_match) as first_position,
-        arg_min(found, position) filter (where not is_match) as first_found,
-        arg_min(expected, position) filter (where not is_match) as first_expected
-    from header_comparison
+        reference_columns.position,
+        reference_columns.raw_column_name,
+        reference_columns.column_name,
+        coalesce(
+            list(
+                header_fields.field_position order by header_fields.field_position
+            ) filter (where header_fields.field_position is not null),
+            []
+        ) as found_positions
+    from reference_columns
+    left join header_fields
+        on reference_columns.reference_key = header_fields.found_key
+    group by all
+
+),
+
+unknown_header_fields as (
+
+    select header_fields.*
+    from header_fields
+    anti join reference_columns
+        on header_fields.found_key = reference_columns.reference_key
+
+),
+
+record_presence as (
+
+    select
+        (select count(*) from header_record) as header_count,
+        (select count(*) from first_data_record) as data_record_count
+
+),
+
+header_shape as (
+
+    select coalesce(max(field_position), 0) as header_width
+    from header_fields
+
+),
+
+column_positions as (
+
+    select
+        max(found_positions[1]) filter (where column_name = 'user_id') as user_id_position,
+        max(found_positions[1]) filter (where column_name = 'age_band') as age_band_position,
+        max(found_positions[1]) filter (where column_name = 'gender') as gender_position,
+        max(found_positions[1]) filter (where column_name = 'location') as location_position,
+        max(found_positions[1]) filter (where column_name = 'language') as language_position,
+        max(found_positions[1]) filter (where column_name = 'education_level') as education_level_position,
+        max(found_positions[1]) filter (where column_name = 'likes_and_reactions') as likes_and_reactions_position,
+        max(found_positions[1]) filter (where column_name = 'followed_accounts') as followed_accounts_position,
+        max(found_positions[1]) filter (where column_name = 'device_usage') as device_usage_position,
+        max(found_positions[1]) filter (where column_name = 'weekday_hours_online') as weekday_hours_online_position,
+        max(found_positions[1]) filter (where column_name = 'weekend_hours_online') as weekend_hours_online_position,
+        max(found_positions[1]) filter (where column_name = 'click_through_rate') as click_through_rate_position,
+        max(found_positions[1]) filter (where column_name = 'conversion_rate') as conversion_rate_position,
+        max(found_positions[1]) filter (
+            where column_name = 'ad_interaction_seconds'
+        ) as ad_interaction_seconds_position,
+        max(found_positions[1]) filter (where column_name = 'income_band') as income_band_position,
+        max(found_positions[1]) filter (where column_name = 'top_interests') as top_interests_position
+    from column_matches
+
+),
+
+column_problems as (
+
+    select
+        arg_min(raw_column_name, position) filter (where len(found_positions) = 0) as first_missing_column,
+        arg_min(raw_column_name, position) filter (where len(found_positions) > 1) as first_repeated_column,
+        arg_min(array_to_string(found_positions, ' and '), position) filter (
+            where len(found_positions) > 1
+        ) as repeated_positions
+    from column_matches
+
+),
+
+unknown_columns as (
+
+    select
+        min(field_position) as first_unknown_position,
+        arg_min(found, field_position) as first_unknown_name
+    from unknown_header_fields
 
 ),
 
 header_check as (
 
     select
+        header_shape.header_width,
+        column_positions.*,
         case
-            when (select count(*) from header_record) = 0
+            when record_presence.header_count = 0
                 then error(
-                    'input file {{ var("input_path") | replace("'", "") }} is empty: '
-                    || 'expected a header row and at least one user'
+                    {{ file_label }} || ' is empty: expected a header row and at least one user'
                 )
-            when mismatched_columns > 0
+            when column_problems.first_missing_column is not null
                 then error(
-                    'input file {{ var("input_path") | replace("'", "") }}: header column '
-                    || first_position::varchar || ' is ''' || first_found
-                    || ''', expected ''' || first_expected || ''''
+                    {{ file_label }} || ': the header has no column '''
+                    || column_problems.first_missing_column || ''''
+                    || case
+                        when unknown_columns.first_unknown_position is not null
+                            then
+                                ' (header column ' || unknown_columns.first_unknown_position::varchar
+                                || ' is ''' || left(unknown_columns.first_unknown_name, 60)
+                                || ''', which is not an expected column name)'
+                        when column_problems.first_repeated_column is not null
+                            then
+                                ' (the column ''' || column_problems.first_repeated_column
+                                || ''' appears more than once: columns '
+                                || column_problems.repeated_positions || ')'
+                        else
+                            ' (the header has ' || header_shape.header_width::varchar
+                            || ' columns, expected 16)'
+                    end
+                )
+            when column_problems.first_repeated_column is not null
+                then error(
+                    {{ file_label }} || ': the column ''' || column_problems.first_repeated_column
+                    || ''' appears more than once in the header (columns '
+                    || column_problems.repeated_positions || ')'
+                )
+            when unknown_columns.first_unknown_position is not null
+                then error(
+                    {{ file_label }} || ': header column '
+                    || unknown_columns.first_unknown_position::varchar
+                    || ' is ''' || left(unknown_columns.first_unknown_name, 60)
+                    || ''', which is not one of the 16 expected columns (the file has '
+                    || header_shape.header_width::varchar || ' columns)'
+                )
+            when record_presence.data_record_count = 0
+                then error(
+                    {{ file_label }} || ' has a header but no data rows: expected at least one user'
                 )
             else true
         end as is_header_valid
-    from header_mismatches
+    from record_presence
+    cross join header_shape
+    cross join column_positions
+    cross join column_problems
+    cross join unknown_columns
+
+),
+
+fields as (
+
+    select
+        source.record_number,
+        [
+            source.c01, source.c02, source.c03, source.c04, source.c05,
+            source.c06, source.c07, source.c08, source.c09, source.c10,
+            source.c11, source.c12, source.c13, source.c14, source.c15,
+            source.c16, source.c17, source.c18, source.c19, source.c20
+        ] as all_fields
+    from source
+    where source.record_number >= 1
 
 ),
 
@@ -113,33 +267,57 @@ records as (
 
     select
         -- ids
-        source.record_number,
+        fields.record_number,
 
-        -- raw values as text: trimmed, empty as null
-        nullif(trim(source.c01), '') as raw_user_id,
-        nullif(trim(source.c02), '') as raw_age,
-        nullif(trim(source.c03), '') as raw_gender,
-        nullif(trim(source.c04), '') as raw_location,
-        nullif(trim(source.c05), '') as raw_language,
-        nullif(trim(source.c06), '') as raw_education_level,
-        nullif(trim(source.c07), '') as raw_likes_and_reactions,
-        nullif(trim(source.c08), '') as raw_followed_accounts,
-        nullif(trim(source.c09), '') as raw_device_usage,
-        nullif(trim(source.c10), '') as raw_weekday_hours_online,
-        nullif(trim(source.c11), '') as raw_weekend_hours_online,
-        nullif(trim(source.c12), '') as raw_click_through_rate,
-        nullif(trim(source.c13), '') as raw_conversion_rate,
-        nullif(trim(source.c14), '') as raw_ad_interaction_seconds,
-        nullif(trim(source.c15), '') as raw_income_level,
-        nullif(trim(source.c16), '') as raw_top_interests,
+        -- raw values as text, taken by header name: trimmed, empty as null
+        nullif(trim(fields.all_fields[header_check.user_id_position]), '') as raw_user_id,
+        nullif(trim(fields.all_fields[header_check.age_band_position]), '') as raw_age,
+        nullif(trim(fields.all_fields[header_check.gender_position]), '') as raw_gender,
+        nullif(trim(fields.all_fields[header_check.location_position]), '') as raw_location,
+        nullif(trim(fields.all_fields[header_check.language_position]), '') as raw_language,
+        nullif(trim(fields.all_fields[header_check.education_level_position]), '')
+            as raw_education_level,
+        nullif(trim(fields.all_fields[header_check.likes_and_reactions_position]), '')
+            as raw_likes_and_reactions,
+        nullif(trim(fields.all_fields[header_check.followed_accounts_position]), '')
+            as raw_followed_accounts,
+        nullif(trim(fields.all_fields[header_check.device_usage_position]), '') as raw_device_usage,
+        nullif(trim(fields.all_fields[header_check.weekday_hours_online_position]), '')
+            as raw_weekday_hours_online,
+        nullif(trim(fields.all_fields[header_check.weekend_hours_online_position]), '')
+            as raw_weekend_hours_online,
+        nullif(trim(fields.all_fields[header_check.click_through_rate_position]), '')
+            as raw_click_through_rate,
+        nullif(trim(fields.all_fields[header_check.conversion_rate_position]), '')
+            as raw_conversion_rate,
+        nullif(trim(fields.all_fields[header_check.ad_interaction_seconds_position]), '')
+            as raw_ad_interaction_seconds,
+        nullif(trim(fields.all_fields[header_check.income_band_position]), '') as raw_income_level,
+        nullif(trim(fields.all_fields[header_check.top_interests_position]), '') as raw_top_interests,
+
+        -- shape of the row: fields beyond the header, a 20th field (the reader
+        -- keeps 20, so the row may have had even more), a line break inside a
+        -- field (a quote left open swallowed the next line), and a last line
+        -- the file ends inside a quoted value of (the file is cut off)
         list_filter(
-            [source.c17, source.c18, source.c19, source.c20],
+            fields.all_fields[header_check.header_width + 1:],
             lambda x: x is not null
-        ) as raw_extra_fields
+        ) as raw_extra_fields,
+        header_check.header_width,
+        fields.all_fields[20] is not null as has_more_fields_than_read,
+        len(
+            list_filter(
+                fields.all_fields,
+                lambda x: contains(x, chr(10)) or contains(x, chr(13))
+            )
+        ) > 0 as has_line_break,
+        last_line.last_line_quote_count % 2 = 1 as is_last_line_open,
+        header_check.top_interests_position = header_check.header_width as is_interests_last_column
 
-    from source
+    from fields
     cross join header_check
-    where source.record_number >= 1 and header_check.is_header_valid
+    cross join last_line
+    where header_check.is_header_valid
 
 ),
 
@@ -147,6 +325,28 @@ interest_lookup as (
 
     select map(list(lower(interest_name)), list(interest_name)) as interest_names
     from interest_taxonomy
+
+),
+
+-- Several interests written without quotes spill over into extra fields.
+-- When Top Interests is the last column and every spilled field is a known
+-- interest, they are read back into the interest list (an unambiguous repair);
+-- anything else beyond the last column is an extra field and rejects the row.
+reassembled as (
+
+    select
+        records.*,
+        records.is_interests_last_column
+        and len(records.raw_extra_fields) > 0
+        and not records.has_more_fields_than_read
+        and list_bool_and(
+            list_transform(
+                records.raw_extra_fields,
+                lambda x: interest_lookup.interest_names[lower(trim(x))] is not null
+            )
+        ) as has_unquoted_interests
+    from records
+    cross join interest_lookup
 
 ),
 
@@ -161,8 +361,9 @@ typed as (
         try_cast(records.raw_followed_accounts as double) as followed_accounts_number,
         try_cast(records.raw_weekday_hours_online as double) as weekday_hours_online,
         try_cast(records.raw_weekend_hours_online as double) as weekend_hours_online,
-        try_cast(records.raw_click_through_rate as double) as click_through_rate,
-        try_cast(records.raw_conversion_rate as double) as conversion_rate,
+        -- rates: a fraction, or a percent when written with a % sign (12.5% = 0.125)
+        {{ user_segmentation_parse_rate('records.raw_click_through_rate') }} as click_through_rate,
+        {{ user_segmentation_parse_rate('records.raw_conversion_rate') }} as conversion_rate,
         try_cast(records.raw_ad_interaction_seconds as double) as ad_interaction_seconds_number,
 
         -- categories: matched to the reference values case-insensitively
@@ -178,7 +379,15 @@ typed as (
         -- known, duplicates within the row removed (first occurrence kept)
         list_filter(
             list_transform(
-                string_split(coalesce(records.raw_top_interests, ''), ','),
+                string_split(
+                    coalesce(records.raw_top_interests, '')
+                    || case
+                        when records.has_unquoted_interests
+                            then ',' || array_to_string(records.raw_extra_fields, ',')
+                        else ''
+                    end,
+                    ','
+                ),
                 lambda x: coalesce(
                     interest_lookup.interest_names[lower(trim(x))],
                     trim(x)
@@ -187,7 +396,7 @@ typed as (
             lambda x: x <> ''
         ) as interest_list_with_repeats
 
-    from records
+    from reassembled as records
     cross join interest_lookup
     left join category_values as age
         on age.attribute = 'age_band' and lower(records.raw_age) = lower(age.value)
@@ -245,10 +454,10 @@ checked as (
                     'device_usage', 'raw_device_usage', 'device_usage'
                 ) }},
                 {{ user_segmentation_reject_number(
-                    'weekday_hours_online', 'raw_weekday_hours_online', 'weekday_hours_online', 0, var('max_hours_per_day')
+                    'weekday_hours_online', 'raw_weekday_hours_online', 'weekday_hours_online', 0, user_segmentation_number_var('max_hours_per_day')
                 ) }},
                 {{ user_segmentation_reject_number(
-                    'weekend_hours_online', 'raw_weekend_hours_online', 'weekend_hours_online', 0, var('max_hours_per_day')
+                    'weekend_hours_online', 'raw_weekend_hours_online', 'weekend_hours_online', 0, user_segmentation_number_var('max_hours_per_day')
                 ) }},
                 {{ user_segmentation_reject_number(
                     'click_through_rate', 'raw_click_through_rate', 'click_through_rate', 0, 1
@@ -258,7 +467,7 @@ checked as (
                 ) }},
                 {{ user_segmentation_reject_whole(
                     'ad_interaction_seconds', 'raw_ad_interaction_seconds',
-                    'ad_interaction_seconds_number', 0, var('max_ad_interaction_seconds')
+                    'ad_interaction_seconds_number', 0, user_segmentation_number_var('max_ad_interaction_seconds')
                 ) }},
                 {{ user_segmentation_reject_category(
                     'income_level', 'raw_income_level', 'income_band'
@@ -268,11 +477,25 @@ checked as (
                         then 'top_interests: missing (no interest listed)'
                 end,
                 case
-                    when len(raw_extra_fields) > 0
+                    when len(list_filter(interest_list_with_repeats, lambda x: length(x) > {{ max_text_length }})) > 0
+                        then 'top_interests: an interest name is longer than {{ max_text_length }} characters'
+                end,
+                case
+                    when has_more_fields_than_read
                         then
-                            'row: ' || (16 + len(raw_extra_fields))::varchar
-                            || ' fields, expected 16 (extra: '''
-                            || array_to_string(raw_extra_fields, ''', ''') || ''')'
+                            'row: 20 or more fields, expected ' || header_width::varchar
+                            || ' (extra: ''' || left(array_to_string(raw_extra_fields, ''', '''), 60) || ''')'
+                    when len(raw_extra_fields) > 0 and not has_unquoted_interests
+                        then
+                            'row: ' || (header_width + len(raw_extra_fields))::varchar
+                            || ' fields, expected ' || header_width::varchar || ' (extra: '''
+                            || left(array_to_string(raw_extra_fields, ''', '''), 60) || ''')'
+                end,
+                case
+                    when has_line_break
+                        then
+                            'row: a value contains a line break (a quote that is not closed '
+                            || 'probably joined the next line(s) into this row)'
                 end
             ],
             lambda x: x is not null
@@ -316,6 +539,7 @@ final as (
 
         -- validation
         field_reject_reasons,
+        is_last_line_open,
 
         -- raw values, exactly as read (trimmed)
         raw_user_id,

@@ -1,8 +1,9 @@
 {#-
     Every data record of the input file, typed and validated, with the list of
     reasons it cannot be used: the record's own problems
-    (stg_user_profiles__parsed) plus the duplicate rule
-    (stg_user_profiles__duplicates).  stg_user_profiles keeps the records
+    (stg_user_profiles__parsed) plus the rules that need other records: the
+    duplicate rule (stg_user_profiles__duplicates) and the cut-off last record
+    (the file ends inside a quoted value, seen on the last line of the file).  stg_user_profiles keeps the records
     without a reason, stg_user_profiles__rejected the others: nothing is lost.
 
     A view: the wide parsed table is written once; this join with the small
@@ -22,6 +23,14 @@ parsed as (
 duplicates as (
 
     select * from {{ ref('stg_user_profiles__duplicates') }}
+
+),
+
+-- a second, narrow read of the parsed table: only its last record number
+last_record as (
+
+    select max(record_number) as last_record_number
+    from {{ ref('stg_user_profiles__parsed') }}
 
 ),
 
@@ -57,6 +66,11 @@ final as (
             case
                 when duplicates.record_number is not null then [duplicates.reject_reason]
                 else []
+            end,
+            case
+                when parsed.is_last_line_open and parsed.record_number = last_record.last_record_number
+                    then ['row: the file ends inside a quoted value on this row (the last line is cut off)']
+                else []
             end
         ) as reject_reasons,
 
@@ -80,6 +94,7 @@ final as (
         parsed.raw_extra_fields
 
     from parsed
+    cross join last_record
     left join duplicates
         on parsed.record_number = duplicates.record_number
 
