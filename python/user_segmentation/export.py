@@ -34,6 +34,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+# formula escaping and owner-only atomic files: the shared helpers (issue 8)
+from user_segmentation.safety import (  # noqa: F401  (re-exported for callers and tests)
+    FORMULA_PREFIXES,
+    PRIVATE_FILE_MODE,
+    escape_csv_formula,
+    write_private,
+)
+
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPORT_DIR = Path("exports/audiences")
@@ -41,8 +49,6 @@ EXPORT_DIR_ENV_VAR = "USER_SEGMENTATION_EXPORT_DIR"
 EXPORT_COLUMN = "hashed_user_id"
 CAMPAIGN_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FILE_PATTERN = re.compile(r"audience_([A-Za-z0-9_-]{1,64})\.(csv|parquet)")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-PRIVATE_FILE_MODE = 0o600
 
 
 class ExportError(RuntimeError):
@@ -54,28 +60,6 @@ class AudienceFile:
     campaign_id: str
     path: Path
     users: int
-
-
-def escape_csv_formula(value: str) -> str:
-    """Prefix text a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@``, tab, CR) with ``'``."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, the file readable and writable by its owner only."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-    try:
-        os.fchmod(fd, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    os.replace(temporary, path)
 
 
 def resolve_export_dir(export_dir: str | Path | None = None) -> Path:
