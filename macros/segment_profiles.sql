@@ -5,33 +5,13 @@
     metric listed here has a row there).
 -#}
 {% macro segment_profile_metrics() %}
-    {{ return([
-        'likes_and_reactions',
-        'followed_accounts',
-        'likes_per_followed_account',
-        'weekday_hours_online',
-        'weekend_hours_online',
-        'weekly_hours_online',
-        'weekend_share_of_time',
-        'click_through_rate',
-        'conversion_rate',
-        'expected_conversions_per_impression',
-        'ad_interaction_seconds',
-        'interest_count',
-    ]) }}
+    {#- the exploration columns except the composite engagement score -#}
+    {{ return(exploration_numeric_columns() | reject('equalto', 'engagement_score') | list) }}
 {% endmacro %}
 
-{#- The demographic (and device) attributes profiled per segment, as columns of fct_user_features. -#}
+{#- The demographic (and device) attributes profiled per segment: every categorical attribute. -#}
 {% macro segment_profile_attributes() %}
-    {{ return([
-        'age_band',
-        'gender',
-        'location',
-        'language',
-        'education_level',
-        'income_band',
-        'device_usage',
-    ]) }}
+    {{ return(categorical_attributes()) }}
 {% endmacro %}
 
 {#-
