@@ -48,8 +48,8 @@ lint: setup ## sqlfluff + ruff
 pytest: setup ## pytest (unit tests and end-to-end dbt builds on generated files)
 	$(BIN)/python -m pytest
 
-dbt-test: setup ## dbt build (all models and dbt tests) on the sample into a throwaway database
-	tmp="$$(mktemp -d)" && $(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$$tmp/test.duckdb" --export-dir "$$tmp/audiences" --threads $(THREADS)
+dbt-test: setup ## dbt build (all models, data tests and unit tests) on the sample into a throwaway database
+	tmp="$$(mktemp -d)" && $(BIN)/python -m user_segmentation build --unit-tests --data "$(DATA)" --db "$$tmp/test.duckdb" --export-dir "$$tmp/audiences" --threads $(THREADS)
 
 test: lint pytest dbt-test ## everything CI runs
 

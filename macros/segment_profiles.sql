@@ -26,12 +26,73 @@
 {%- endmacro %}
 
 {#-
-    A number in [0, 1) drawn deterministically from the holdout seed, the campaign and the
-    user: the first 52 bits of SHA-256('<holdout_seed>:<campaign_id>:<user_id>') divided by 2^52.
-    Each campaign gets its own independent holdout; the same settings give the same holdout.
+    Murmur3's 32-bit finaliser (fmix32) of a UBIGINT expression below 2^32: a
+    bijection on 32-bit numbers whose every output bit depends on every input
+    bit.  Plain integer arithmetic, so it is vectorised, exact and the same on
+    every machine and DuckDB version (unlike DuckDB's hash()).
 -#}
-{% macro holdout_draw(campaign_id, user_id) -%}
-    ('0x' || substr(sha256(
-        '{{ var("holdout_seed") | int }}:' || {{ campaign_id }} || ':' || cast({{ user_id }} as varchar)
-    ), 1, 13))::bigint / 4503599627370496.0
+{% macro fmix32(value) -%}
+    {%- set mask = '4294967295::ubigint' -%}
+    {%- set h1 = '((xor((' ~ value ~ '), (' ~ value ~ ') >> 16) * 2246822507::ubigint) & ' ~ mask ~ ')' -%}
+    {%- set h2 = '((xor(' ~ h1 ~ ', ' ~ h1 ~ ' >> 13) * 3266489909::ubigint) & ' ~ mask ~ ')' -%}
+    xor({{ h2 }}, {{ h2 }} >> 16)
+{%- endmacro %}
+
+{#- The first 32 bits of SHA-256 of a text expression, as a UBIGINT. -#}
+{% macro sha256_key32(text) -%}
+    ('0x' || substr(sha256({{ text }}), 1, 8))::ubigint
+{%- endmacro %}
+
+{#-
+    A user's holdout key: 32 bits drawn from the holdout seed and the user id
+    (fmix32 of the id's low half xor the seed's key, then of that xor the high
+    half).  Computed once per user (int_segment_members); each campaign's draw
+    mixes it with the campaign's key (holdout_draw), so that one pass of
+    integer arithmetic replaces a SHA-256 per campaign and user.
+-#}
+{% macro holdout_key(user_id) -%}
+    {%- set seed_key = sha256_key32("'" ~ (user_segmentation_number_var('holdout_seed') | int) ~ "'") -%}
+    {%- set low = fmix32('xor(cast(' ~ user_id ~ ' as ubigint) & 4294967295::ubigint, ' ~ seed_key ~ ')') -%}
+    {{ fmix32('xor(' ~ low ~ ', (cast(' ~ user_id ~ ' as ubigint) >> 32) & 4294967295::ubigint)') }}
+{%- endmacro %}
+
+{#-
+    A number in [0, 1) drawn deterministically from the holdout seed, the
+    campaign and the user: fmix32(user's holdout_key xor campaign's key) / 2^32,
+    the campaign's key being the first 32 bits of
+    SHA-256('<holdout_seed>:<campaign_id>').  Each campaign gets its own
+    holdout (independent across campaigns); the same settings give the same
+    holdout.
+-#}
+{% macro campaign_holdout_key(campaign_id) -%}
+    {{ sha256_key32("'" ~ (user_segmentation_number_var('holdout_seed') | int) ~ ":' || " ~ campaign_id) }}
+{%- endmacro %}
+
+{% macro holdout_draw(user_holdout_key, campaign_key) -%}
+    {{ fmix32('xor(' ~ user_holdout_key ~ ', ' ~ campaign_key ~ ')') }} / 4294967296.0
+{%- endmacro %}
+
+{#-
+    One row, one column `bit_by_interest`: a map from interest_id to its bit
+    (1, 2, 4, ... in interest_id order) for interest masks, so that "lists one
+    of the campaign's interests" is one AND of two integers.
+-#}
+{% macro interest_bits_relation() -%}
+    (
+        select map_from_entries(list((interest_id, (1::bigint << (bit_position - 1))::bigint))) as bit_by_interest
+        from (
+            select
+                interest_id,
+                row_number() over (order by interest_id) as bit_position
+            from {{ ref('interest_taxonomy') }}
+        )
+    )
+{%- endmacro %}
+
+{#- The interest mask of a list of interest ids (0 for an empty list). -#}
+{% macro interest_mask(interest_ids, bits='interest_bits') -%}
+    coalesce(
+        list_aggregate(list_transform({{ interest_ids }}, lambda x: map_extract_value({{ bits }}.bit_by_interest, x)), 'bit_or'),
+        0
+    )::bigint
 {%- endmacro %}

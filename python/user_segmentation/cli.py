@@ -51,6 +51,7 @@ def _build(args: argparse.Namespace) -> int:
             dbt_vars=_parse_vars(args.vars),
             export_dir=args.export_dir,
             export_audiences=not args.no_export,
+            unit_tests=args.unit_tests,
         )
     except runner.BuildError as error:
         sys.stderr.write(f"\nBuild refused: {error}\n")
@@ -109,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the campaign audience files ($USER_SEGMENTATION_EXPORT_DIR, else exports/audiences)",
     )
     bld.add_argument("--no-export", action="store_true", help="do not write audience files")
+    bld.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run dbt's unit tests (left out by default as in production builds; make test runs them)",
+    )
     bld.add_argument(
         "--vars",
         default=None,

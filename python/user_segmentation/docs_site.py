@@ -50,13 +50,12 @@ def generate(
         raise DocsError(f"database {database} does not exist: build it first (make build DB={database})")
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
-    dbt_vars = {"input_path": str(Path(input_path).expanduser().resolve())} if input_path else None
     with tempfile.TemporaryDirectory(prefix="dbt-docs-") as tmp:
         target = Path(tmp) / "target"
         result = runner.run_dbt(
             ["docs", "generate", "--static", "--target-path", str(target)],
             database=database,
-            dbt_vars=dbt_vars,
+            input_path=Path(input_path).expanduser().resolve() if input_path else None,
             project_dir=project_dir,
             capture=capture,
         )
@@ -94,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="dbt docs generate --static against a built database")
     gen.add_argument("--db", required=True, help="built DuckDB database")
-    gen.add_argument("--data", help="input file the database was built from (sets the var input_path)")
+    gen.add_argument("--data", help="input file the database was built from (sets USER_SEGMENTATION_INPUT)")
     gen.add_argument("--out", default=str(DEFAULT_OUT), help=f"docs folder ({DEFAULT_OUT})")
     srv = sub.add_parser("serve", help="serve the docs folder on localhost")
     srv.add_argument("--out", default=str(DEFAULT_OUT), help=f"docs folder ({DEFAULT_OUT})")

@@ -23,19 +23,14 @@ Files of campaigns that no longer exist are removed (only files named
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 # Shared with the rest of the project (issue 8): formula escaping and owner-only atomic writes.
-from user_segmentation.safety import escape_csv_formula, write_private
+from user_segmentation.safety import FORMULA_PREFIXES, PRIVATE_FILE_MODE, escape_csv_formula, write_private
 
 __all__ = ["AudienceFile", "ExportError", "escape_csv_formula", "export_audiences", "write_private"]
 
@@ -66,77 +61,88 @@ def resolve_export_dir(export_dir: str | Path | None = None) -> Path:
     return folder if folder.is_absolute() else (Path.cwd() / folder).resolve()
 
 
-def csv_bytes(hashed_ids: list[str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([EXPORT_COLUMN])
-    writer.writerows([escape_csv_formula(value)] for value in hashed_ids)
-    return buffer.getvalue().encode("utf-8")
+def escaped_sql(column: str) -> str:
+    """SQL of :func:`escape_csv_formula` applied to a text column (DuckDB writes the CSV files)."""
+    prefixes = ", ".join("'" + prefix.replace("'", "''") + "'" for prefix in FORMULA_PREFIXES)
+    quote = "''''"  # SQL for the text '
+    condition = f"list_contains([{prefixes}], left({column}, 1))"
+    return f"case when {condition} then {quote} || {column} else {column} end"
 
 
-def parquet_bytes(hashed_ids: list[str]) -> bytes:
-    table = pa.table({EXPORT_COLUMN: pa.array(hashed_ids, type=pa.string())})
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
+def _has_audience_tables(con) -> bool:
+    present = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' "
+        "and table_name in ('dim_campaigns', 'fct_campaign_audiences')"
+    ).fetchall()[0][0]
+    return present == 2
 
 
-def read_audiences(database: Path) -> dict[str, list[str]] | None:
-    """Hashed ids of the users to upload (not held out), per campaign, sorted.
-
-    None when the database has no audience tables (a build of selected models only).
-    """
-    import duckdb
-
-    con = duckdb.connect(str(database), read_only=True)
+def _copy_private(con, query: str, params: list, path: Path, options: str) -> None:
+    """``COPY (query) TO path`` as an owner-only file that appears whole (as write_private does)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    os.fchmod(fd, PRIVATE_FILE_MODE)
+    os.close(fd)
     try:
-        present = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts' "
-            "and table_name in ('dim_campaigns', 'fct_campaign_audiences')"
-        ).fetchall()[0][0]
-        if present < 2:
-            return None
-        campaigns = [
-            row[0]
-            for row in con.execute(
-                "select campaign_id from marts.dim_campaigns order by campaign_id"
-            ).fetchall()
-        ]
-        rows = con.execute(
-            "select campaign_id, hashed_user_id from marts.fct_campaign_audiences "
-            "where not is_holdout order by campaign_id, hashed_user_id"
-        ).fetchall()
-    finally:
-        con.close()
-    audiences: dict[str, list[str]] = {campaign: [] for campaign in campaigns}
-    for campaign, hashed in rows:
-        audiences.setdefault(campaign, []).append(hashed)
-    return audiences
+        # DuckDB truncates and rewrites the 0600 file, which keeps its mode
+        quoted = str(temporary).replace("'", "''")
+        con.execute(f"copy ({query}) to '{quoted}' ({options})", params)
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    os.replace(temporary, path)
 
 
 def export_audiences(database: str | Path, export_dir: str | Path | None = None) -> list[AudienceFile]:
-    """Write one CSV and one Parquet file per campaign; return what was written."""
+    """Write one CSV and one Parquet file per campaign; return what was written.
+
+    DuckDB streams each file straight from the audience view, sorted by hash,
+    so the export's memory does not grow with the audience.
+    """
+    import duckdb
+
     folder = resolve_export_dir(export_dir)
-    audiences = read_audiences(Path(database))
-    if audiences is None:
-        log.info("no audience tables in %s (models not selected): no audience files written", database)
-        return []
-    for campaign in audiences:
-        if not CAMPAIGN_ID_PATTERN.fullmatch(campaign):
-            raise ExportError(
-                f"campaign id {campaign!r} cannot name an audience file: use letters, digits, '_' "
-                "and '-' only (at most 64)"
-            )
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    written: list[AudienceFile] = []
-    for campaign, hashed_ids in audiences.items():
-        for suffix, payload in (("csv", csv_bytes(hashed_ids)), ("parquet", parquet_bytes(hashed_ids))):
-            path = folder / f"audience_{campaign}.{suffix}"
-            write_private(path, payload)
-            written.append(AudienceFile(campaign_id=campaign, path=path, users=len(hashed_ids)))
+    from user_segmentation.runner import duckdb_config
+
+    con = duckdb.connect(str(database), read_only=True, config=duckdb_config())
+    try:
+        if not _has_audience_tables(con):
+            log.info("no audience tables in %s (models not selected): no audience files written", database)
+            return []
+        rows = con.execute("select campaign_id from marts.dim_campaigns order by campaign_id").fetchall()
+        campaigns = [row[0] for row in rows]
+        for campaign in campaigns:
+            if not CAMPAIGN_ID_PATTERN.fullmatch(campaign):
+                raise ExportError(
+                    f"campaign id {campaign!r} cannot name an audience file: use letters, digits, '_' "
+                    "and '-' only (at most 64)"
+                )
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        written: list[AudienceFile] = []
+        for campaign in campaigns:
+            users = con.execute(
+                "select count(*) from marts.fct_campaign_audiences where campaign_id = ? and not is_holdout",
+                [campaign],
+            ).fetchall()[0][0]
+            for suffix, column, options in (
+                ("csv", escaped_sql(EXPORT_COLUMN), "format csv, header true"),
+                ("parquet", EXPORT_COLUMN, "format parquet, compression zstd"),
+            ):
+                query = (
+                    f"select {column} as {EXPORT_COLUMN} from marts.fct_campaign_audiences "
+                    f"where campaign_id = ? and not is_holdout order by {EXPORT_COLUMN}"
+                )
+                path = folder / f"audience_{campaign}.{suffix}"
+                _copy_private(con, query, [campaign], path, options)
+                written.append(AudienceFile(campaign_id=campaign, path=path, users=users))
+    finally:
+        con.close()
     for stale in sorted(folder.iterdir()):
         match = FILE_PATTERN.fullmatch(stale.name)
-        if match and match.group(1) not in audiences:
+        if match and match.group(1) not in campaigns:
             log.info("removing %s (campaign no longer in the seed)", stale)
             stale.unlink()
     log.info("wrote %d audience files to %s", len(written), folder)

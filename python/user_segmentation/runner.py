@@ -123,13 +123,21 @@ def run_dbt(
     capture: bool = False,
     target_path: Path | None = None,
     pass_fds: tuple[int, ...] = (),
+    input_path: Path | None = None,
 ) -> subprocess.CompletedProcess:
     """Run one dbt command against ``database`` with ``dbt_vars``.
+
+    ``input_path`` reaches dbt as the environment variable
+    ``USER_SEGMENTATION_INPUT`` rather than as a var: dbt re-parses the whole
+    project when any ``--vars`` value changes, but only the files that read an
+    environment variable when that changes.
 
     The output is always collected (for error messages) and, unless
     ``capture``, also echoed to stdout as it comes.
     """
     env = dict(os.environ)
+    if input_path is not None:
+        env["USER_SEGMENTATION_INPUT"] = str(input_path)
     env["USER_SEGMENTATION_DB"] = str(database)
     env["USER_SEGMENTATION_THREADS"] = str(threads)
     env.setdefault("DBT_PROFILES_DIR", str(project_dir))
@@ -162,11 +170,16 @@ def run_dbt(
     return subprocess.CompletedProcess(command, returncode, stdout="".join(lines), stderr="")
 
 
+def duckdb_config() -> dict:
+    """Settings of the runner's own DuckDB connections: the memory limit of profiles.yml."""
+    return {"memory_limit": os.environ.get("USER_SEGMENTATION_MEMORY_LIMIT", "1GB")}
+
+
 def checkpoint(database: Path) -> None:
     """Fold the write-ahead log into the file so that one rename moves everything."""
     import duckdb
 
-    con = duckdb.connect(str(database))
+    con = duckdb.connect(str(database), config=duckdb_config())
     try:
         con.execute("checkpoint")
     finally:
@@ -190,12 +203,17 @@ def build(
     capture: bool = False,
     export_dir: str | Path | None = None,
     export_audiences: bool = True,
+    unit_tests: bool = False,
 ) -> BuildResult:
     """Run ``dbt build`` on ``input_path`` and publish ``database`` atomically.
 
     When ``export_audiences``, the campaign audience files are written (see
     :mod:`user_segmentation.export`) after every test passed and before the
     database is published; a failed export publishes nothing.
+
+    dbt's unit tests (fixed inputs, independent of the data) are left out
+    unless ``unit_tests``, as dbt recommends for production builds; ``make
+    test`` and CI run them.
 
     Raises :class:`BuildError` (one plain paragraph) when the input cannot be
     read, another build of ``database`` is running, or any model or test
@@ -219,11 +237,14 @@ def build(
                 stale.unlink()
         (dbt_target / "run_results.json").unlink(missing_ok=True)
 
-        all_vars = {"input_path": str(input_file), **(dbt_vars or {})}
+        dbt_args = ["build", *(extra_args or [])]
+        if not unit_tests:
+            dbt_args += ["--exclude-resource-type", "unit_test"]
         result = run_dbt(
-            ["build", *(extra_args or [])],
+            dbt_args,
             database=work,
-            dbt_vars=all_vars,
+            dbt_vars=dbt_vars or None,
+            input_path=input_file,
             threads=threads,
             project_dir=project_dir,
             capture=capture,

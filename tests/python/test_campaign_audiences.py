@@ -139,9 +139,28 @@ def test_escape_csv_formula(value, expected):
     assert export.escape_csv_formula(value) == expected
 
 
-def test_csv_cells_that_look_like_formulas_are_escaped():
-    text = export.csv_bytes(["=cmd()", "abc"]).decode()
-    assert text.splitlines() == ["hashed_user_id", "'=cmd()", "abc"]
+def test_csv_cells_that_look_like_formulas_are_escaped(tmp_path):
+    database = tmp_path / "formula.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema marts")
+    con.execute("create table marts.dim_campaigns as select 'c1' as campaign_id")
+    con.execute(
+        "create table marts.fct_campaign_audiences as select * from (values "
+        "('c1', '=cmd()', false), ('c1', '-2', false), ('c1', 'abc', false), ('c1', '@x', true)"
+        ") t(campaign_id, hashed_user_id, is_holdout)"
+    )
+    con.close()
+    written = export.export_audiences(database, tmp_path / "out")
+    text = (tmp_path / "out" / "audience_c1.csv").read_text()
+    assert text.splitlines() == ["hashed_user_id", "'-2", "'=cmd()", "abc"]
+    assert [w.users for w in written] == [3, 3]
+    values = [export.escape_csv_formula(v) for v in ["=cmd()", "-2", "abc", "\tx", "+1", "@a"]]
+    con = duckdb.connect()
+    sql_values = [
+        con.execute(f"select {export.escaped_sql('v')} from (select ? as v)", [v]).fetchall()[0][0]
+        for v in ["=cmd()", "-2", "abc", "\tx", "+1", "@a"]
+    ]
+    assert sql_values == values
 
 
 def test_write_private_ignores_a_permissive_umask(tmp_path):

@@ -1,8 +1,15 @@
--- Re-derives every campaign's audience from fct_user_segments, fct_user_features
--- and dim_campaigns, independently of int_campaign_eligible_users, and fails for
+-- Re-derives the campaign audiences from fct_user_segments, fct_user_features,
+-- dim_campaigns and the plan, independently of int_campaign_eligible_users,
+-- and fails for
 --   * an audience row whose user is unknown, not in a targeted segment of the
---     campaign, or breaks one of its device, age or income constraints;
---   * a user in a targeted segment who satisfies the constraints but is missing.
+--     campaign, breaks one of its device, age or income constraints or has the
+--     wrong segment_id;
+--   * a user in a targeted segment who satisfies the constraints but is missing;
+--   * a campaign x segment whose audience size is not the plan's eligible_users
+--     (targeted) or 0 (not targeted).
+-- The row-by-row checks cover the users whose hashed id starts with '0' (a
+-- fixed 1/16 of the users, all campaigns), so that the test stays cheap at
+-- tens of millions of audience rows; the size check covers every row.
 with
 
 audiences as (
@@ -35,12 +42,30 @@ features as (
 
 ),
 
+-- the user -> hashed id mapping of the audience files
+hashed_ids as (
+
+    select
+        user_id,
+        hashed_user_id
+    from {{ ref('int_segment_members') }}
+    where hashed_user_id < '1'
+
+),
+
+sampled_audiences as (
+
+    select * from audiences
+    where hashed_user_id < '1'
+
+),
+
 candidates as (
 
     select
         campaigns.campaign_id,
         segments.segment_id,
-        {{ audience_hashed_id('segments.user_id') }} as hashed_user_id,
+        hashed_ids.hashed_user_id,
         coalesce(plan.is_targeted, false) as is_in_targeted_segment,
         (
             len(campaigns.target_devices) = 0
@@ -53,9 +78,11 @@ candidates as (
         len(campaigns.target_income_bands) = 0
         or list_contains(campaigns.target_income_bands, features.income_band) as meets_income
     from campaigns
-    cross join segments
+    cross join hashed_ids
+    inner join segments
+        on hashed_ids.user_id = segments.user_id
     inner join features
-        on segments.user_id = features.user_id
+        on hashed_ids.user_id = features.user_id
     left join plan
         on
             campaigns.campaign_id = plan.campaign_id
@@ -66,21 +93,22 @@ candidates as (
 audience_checks as (
 
     select
-        audiences.campaign_id,
-        audiences.hashed_user_id,
+        sampled_audiences.campaign_id,
+        sampled_audiences.segment_id,
+        sampled_audiences.hashed_user_id,
         case
             when candidates.hashed_user_id is null then 'unknown user'
             when not candidates.is_in_targeted_segment then 'segment not targeted'
             when not candidates.meets_device then 'device constraint broken'
             when not candidates.meets_age then 'age constraint broken'
             when not candidates.meets_income then 'income constraint broken'
-            when audiences.segment_id != candidates.segment_id then 'wrong segment_id'
+            when sampled_audiences.segment_id != candidates.segment_id then 'wrong segment_id'
         end as problem
-    from audiences
+    from sampled_audiences
     left join candidates
         on
-            audiences.campaign_id = candidates.campaign_id
-            and audiences.hashed_user_id = candidates.hashed_user_id
+            sampled_audiences.campaign_id = candidates.campaign_id
+            and sampled_audiences.hashed_user_id = candidates.hashed_user_id
 
 ),
 
@@ -88,19 +116,48 @@ missing as (
 
     select
         candidates.campaign_id,
+        candidates.segment_id,
         candidates.hashed_user_id,
         'eligible user of a targeted segment missing' as problem
     from candidates
-    left join audiences
+    left join sampled_audiences
         on
-            candidates.campaign_id = audiences.campaign_id
-            and candidates.hashed_user_id = audiences.hashed_user_id
+            candidates.campaign_id = sampled_audiences.campaign_id
+            and candidates.hashed_user_id = sampled_audiences.hashed_user_id
     where
         candidates.is_in_targeted_segment
         and candidates.meets_device
         and candidates.meets_age
         and candidates.meets_income
-        and audiences.hashed_user_id is null
+        and sampled_audiences.hashed_user_id is null
+
+),
+
+audience_sizes as (
+
+    select
+        campaign_id,
+        segment_id,
+        count(*) as audience_users
+    from audiences
+    group by campaign_id, segment_id
+
+),
+
+size_checks as (
+
+    select
+        plan.campaign_id,
+        plan.segment_id,
+        null as hashed_user_id,
+        'audience has ' || coalesce(audience_sizes.audience_users, 0) || ' users, the plan says '
+        || case when plan.is_targeted then plan.eligible_users else 0 end as problem
+    from plan
+    left join audience_sizes
+        on
+            plan.campaign_id = audience_sizes.campaign_id
+            and plan.segment_id = audience_sizes.segment_id
+    where coalesce(audience_sizes.audience_users, 0) != case when plan.is_targeted then plan.eligible_users else 0 end
 
 )
 
@@ -108,3 +165,5 @@ select * from audience_checks
 where problem is not null
 union all
 select * from missing
+union all
+select * from size_checks

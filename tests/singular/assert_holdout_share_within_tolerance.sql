@@ -24,9 +24,9 @@ checked as (
 
     select
         *,
-        {{ var('holdout_share') | float }} as expected_share,
+        {{ user_segmentation_number_var('holdout_share') }} as expected_share,
         4 * sqrt(
-            {{ var('holdout_share') | float }} * (1 - {{ var('holdout_share') | float }}) / audience_users
+            {{ user_segmentation_number_var('holdout_share') }} * (1 - {{ user_segmentation_number_var('holdout_share') }}) / audience_users
         ) + 1.0 / audience_users as tolerance
     from shares
 

@@ -2,6 +2,15 @@
 -- constraints (devices: uses at least one listed device; age and income:
 -- in a listed band; an empty list means no constraint), with whether the user
 -- lists one of the campaign's interests and the metrics the plan scores on.
+--
+-- A view: it is campaigns x users (about 5 rows per user with the bundled
+-- campaigns), read by int_campaign_segment_scores (aggregated) and by the
+-- fct_campaign_audiences view (exported); written out, it would be the
+-- biggest table of the build. Every per-user input (interest mask, hashed id,
+-- holdout key) is precomputed in int_segment_members, so each row costs a few
+-- comparisons and one AND of two integers.
+{{ config(materialized='view') }}
+
 with
 
 campaigns as (
@@ -16,20 +25,20 @@ members as (
 
 ),
 
-user_interests as (
+interest_bits as (
 
-    select * from {{ ref('stg_user_interests') }}
+    select * from {{ interest_bits_relation() }}
 
 ),
 
-interest_lists as (
+campaign_keys as (
 
     select
-        user_id,
-        list(interest_id order by interest_id) as interest_ids
-    from user_interests
-    where is_known_interest
-    group by user_id
+        campaigns.*,
+        {{ interest_mask('campaigns.target_interest_ids') }} as target_interest_mask,
+        {{ campaign_holdout_key('campaigns.campaign_id') }} as holdout_campaign_key
+    from campaigns
+    cross join interest_bits
 
 ),
 
@@ -40,6 +49,7 @@ final as (
         campaigns.campaign_id,
         members.user_id,
         members.segment_id,
+        members.hashed_user_id,
 
         -- numerics
         members.weekly_hours_online,
@@ -47,27 +57,28 @@ final as (
         members.click_through_rate,
         members.conversion_rate,
         members.expected_conversions_per_impression,
+        {{ holdout_draw('members.holdout_key', 'campaigns.holdout_campaign_key') }} as holdout_draw,
 
         -- booleans
         members.uses_mobile,
         members.uses_desktop,
         members.uses_tablet,
-        coalesce(len(list_intersect(interest_lists.interest_ids, campaigns.target_interest_ids)), 0) > 0
-            as has_target_interest
+        (members.interest_mask & campaigns.target_interest_mask) != 0 as has_target_interest
 
-    from campaigns
-    cross join members
-    left join interest_lists
-        on members.user_id = interest_lists.user_id
-    where
-        (
-            not campaigns.has_device_constraint
-            or (list_contains(campaigns.target_devices, 'mobile') and members.uses_mobile)
-            or (list_contains(campaigns.target_devices, 'desktop') and members.uses_desktop)
-            or (list_contains(campaigns.target_devices, 'tablet') and members.uses_tablet)
-        )
-        and (not campaigns.has_age_constraint or list_contains(campaigns.target_age_bands, members.age_band))
-        and (not campaigns.has_income_constraint or list_contains(campaigns.target_income_bands, members.income_band))
+    from campaign_keys as campaigns
+    inner join members
+        on
+            (
+                not campaigns.has_device_constraint
+                or (list_contains(campaigns.target_devices, 'mobile') and members.uses_mobile)
+                or (list_contains(campaigns.target_devices, 'desktop') and members.uses_desktop)
+                or (list_contains(campaigns.target_devices, 'tablet') and members.uses_tablet)
+            )
+            and (not campaigns.has_age_constraint or list_contains(campaigns.target_age_bands, members.age_band))
+            and (
+                not campaigns.has_income_constraint
+                or list_contains(campaigns.target_income_bands, members.income_band)
+            )
 
 )
 

@@ -44,26 +44,25 @@ eligible_users as (
 
 ),
 
-user_interests as (
-
-    select * from {{ ref('stg_user_interests') }}
-
-),
-
 segment_interests as (
 
     select * from {{ ref('fct_segment_interests') }}
 
 ),
 
-interest_lists as (
+interest_bits as (
+
+    select * from {{ interest_bits_relation() }}
+
+),
+
+campaign_interest_masks as (
 
     select
-        user_id,
-        list(interest_id order by interest_id) as interest_ids
-    from user_interests
-    where is_known_interest
-    group by user_id
+        campaigns.campaign_id,
+        {{ interest_mask('campaigns.target_interest_ids') }} as target_interest_mask
+    from campaigns
+    cross join interest_bits
 
 ),
 
@@ -99,19 +98,16 @@ population_devices as (
 population_interest as (
 
     select
-        campaigns.campaign_id,
+        campaign_interest_masks.campaign_id,
         avg(
             case
-                when coalesce(len(list_intersect(interest_lists.interest_ids, campaigns.target_interest_ids)), 0) > 0
-                    then 1.0
+                when (members.interest_mask & campaign_interest_masks.target_interest_mask) != 0 then 1.0
                 else 0.0
             end
         ) as population_interest_share
-    from campaigns
+    from campaign_interest_masks
     cross join members
-    left join interest_lists
-        on members.user_id = interest_lists.user_id
-    group by campaigns.campaign_id
+    group by campaign_interest_masks.campaign_id
 
 ),
 

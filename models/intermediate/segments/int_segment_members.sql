@@ -1,6 +1,9 @@
 -- One row per segmented user: the segment from fct_user_segments with the
 -- user's profile columns from fct_user_features. The single place where the
--- profile and campaign models meet the upstream column names.
+-- profile and campaign models meet the upstream column names. Also computed
+-- here, once per user, for the campaign models: the interest mask (one bit per
+-- known interest), the salted hashed id of the audience files and the holdout
+-- key, so that the campaign x user models need only integer arithmetic.
 with
 
 segments as (
@@ -15,12 +18,19 @@ features as (
 
 ),
 
+interest_bits as (
+
+    select * from {{ interest_bits_relation() }}
+
+),
+
 final as (
 
     select
         -- ids
         segments.user_id,
         segments.segment_id,
+        {{ audience_hashed_id('segments.user_id') }} as hashed_user_id,
 
         -- demographic and device attributes
         {%- for attribute in segment_profile_attributes() %}
@@ -32,6 +42,13 @@ final as (
             cast(features.{{ metric }} as double) as {{ metric }},
         {%- endfor %}
 
+        -- interests
+        features.interest_ids,
+        {{ interest_mask('features.interest_ids') }} as interest_mask,
+
+        -- holdout
+        {{ holdout_key('segments.user_id') }} as holdout_key,
+
         -- booleans
         coalesce(features.uses_mobile, false) as uses_mobile,
         coalesce(features.uses_desktop, false) as uses_desktop,
@@ -40,6 +57,7 @@ final as (
     from segments
     inner join features
         on segments.user_id = features.user_id
+    cross join interest_bits
 
 )
 

@@ -6,6 +6,12 @@
 -- there is no raw user_id column. is_holdout marks the users kept out of
 -- the campaign to measure its lift: a seeded draw per campaign and user
 -- (macro holdout_draw) below holdout_share.
+--
+-- A view, so that the build does not write campaigns x users rows (about
+-- five per user): it is evaluated when queried or exported, from
+-- per-user columns computed once in int_segment_members.
+{{ config(materialized='view') }}
+
 with
 
 eligible_users as (
@@ -20,34 +26,23 @@ plan as (
 
 ),
 
-targeted_users as (
+final as (
 
     select
+        -- ids
         eligible_users.campaign_id,
+        eligible_users.hashed_user_id,
         eligible_users.segment_id,
-        {{ audience_hashed_id('eligible_users.user_id') }} as hashed_user_id,
-        {{ holdout_draw('eligible_users.campaign_id', 'eligible_users.user_id') }} as holdout_draw
+
+        -- booleans
+        eligible_users.holdout_draw < {{ user_segmentation_number_var('holdout_share') }} as is_holdout
+
     from eligible_users
     inner join plan
         on
             eligible_users.campaign_id = plan.campaign_id
             and eligible_users.segment_id = plan.segment_id
     where plan.is_targeted
-
-),
-
-final as (
-
-    select
-        -- ids
-        campaign_id,
-        hashed_user_id,
-        segment_id,
-
-        -- booleans
-        holdout_draw < {{ var('holdout_share') | float }} as is_holdout
-
-    from targeted_users
 
 )
 

@@ -22,10 +22,12 @@ interest_taxonomy as (
 
 ),
 
--- one row: a map from interest name to interest category id
+-- one row: maps from interest name to interest category id and to interest id
 interest_categories as (
 
-    select map_from_entries(list((interest_name, interest_category_id))) as category_by_interest
+    select
+        map_from_entries(list((interest_name, interest_category_id))) as category_by_interest,
+        map_from_entries(list((interest_name, interest_id))) as id_by_interest
     from interest_taxonomy
 
 ),
@@ -40,7 +42,17 @@ user_interest_categories as (
         list_transform(
             users.top_interests,
             lambda x: map_extract_value(interest_categories.category_by_interest, x)
-        ) as interest_category_ids
+        ) as interest_category_ids,
+        -- known interests only (an unknown name maps to null, which
+        -- list_distinct drops), each once, sorted
+        list_sort(
+            list_distinct(
+                list_transform(
+                    users.top_interests,
+                    lambda x: map_extract_value(interest_categories.id_by_interest, x)
+                )
+            )
+        ) as interest_ids
     from users
     cross join interest_categories
 
@@ -105,6 +117,7 @@ derived as (
 
         -- interests
         users.interest_count,
+        users.interest_ids,
 
         -- booleans
         {%- for category_id in interest_category_ids() %}

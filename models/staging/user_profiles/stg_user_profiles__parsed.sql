@@ -11,7 +11,7 @@
 -#}
 
 {%- set max_text_length = user_segmentation_number_var('max_text_length') -%}
-{%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(var('input_path') | string) -%}
+{%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(var('input_path', env_var('USER_SEGMENTATION_INPUT', 'data/sample/user_profiles_sample.csv')) | string) -%}
 
 with
 
