@@ -15,3 +15,20 @@
 {% macro exact_sum_of_squared_deviations(expression, mean) -%}
     sum(pow(({{ expression }}) - ({{ mean }}), 2)::decimal(38, 12))::double
 {%- endmacro %}
+
+{#-
+    True for the users whose quantiles (medians, quartiles) are computed: every
+    user when `relation` has at most `quantile_sample_rows` rows, otherwise a
+    fixed, seeded 1-in-m subset (m = ceil(rows / quantile_sample_rows)), so
+    that exact quantiles, which hold every value in memory, stay within
+    DuckDB's memory limit at any input size. Means and deviations always use
+    every user.
+-#}
+{% macro quantile_sample(user_id, relation) -%}
+    (
+        hash({{ user_id }}, {{ user_segmentation_number_var('segmentation_seed') | int }})
+        % greatest(
+            1, ceil((select count(*) from {{ relation }}) / {{ user_segmentation_number_var('quantile_sample_rows') }})
+        )::ubigint
+    ) = 0
+{%- endmacro %}

@@ -18,7 +18,9 @@ statistics as (
         {%- for column in columns %}
             count({{ column }}) as {{ column }}__count,
             min({{ column }})::double as {{ column }}__min,
-            quantile_cont({{ column }}, [0.25, 0.5, 0.75]) as {{ column }}__quartiles,
+            quantile_cont({{ column }}, [0.25, 0.5, 0.75]) filter (
+                where {{ quantile_sample('user_id', ref('fct_user_features')) }}
+            ) as {{ column }}__quartiles,
             {{ exact_avg(column) }} as {{ column }}__mean,
             max({{ column }})::double as {{ column }}__max,
         {%- endfor %}

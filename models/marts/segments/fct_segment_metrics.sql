@@ -1,7 +1,9 @@
 -- One row per segment x engagement metric: the segment's mean and median, the
 -- population's, and the difference in population standard deviations.
 -- Means and deviations are rounded to 9 decimals so that the result does not
--- depend on the order in which parallel threads add up the values.
+-- depend on the order in which parallel threads add up the values. Medians
+-- are exact up to quantile_sample_rows users, else computed on a fixed seeded
+-- sample of about that many (macro quantile_sample).
 with
 
 members as (
@@ -27,6 +29,7 @@ metric_values as (
     unpivot (
         select
             segment_id,
+            {{ quantile_sample('user_id', ref('int_segment_members')) }} as is_in_quantile_sample,
             {{ segment_profile_metrics() | join(', ') }}
         from members
     )
@@ -35,17 +38,34 @@ metric_values as (
 
 ),
 
+-- one pass over the values for both grains (segment and population): a CTE
+-- read twice would be held in memory whole
+stats as (
+
+    select
+        segment_id,
+        metric_name,
+        grouping(segment_id) = 1 as is_population,
+        count(*) as users_with_value,
+        round(avg(metric_value), 9) as mean_value,
+        round(median(metric_value) filter (where is_in_quantile_sample), 9) as median_value,
+        round(stddev_pop(metric_value), 9) as stddev_value
+    from metric_values
+    group by grouping sets ((segment_id, metric_name), (metric_name))
+
+),
+
 segment_stats as (
 
     select
         segment_id,
         metric_name,
-        count(*) as users_with_value,
-        round(avg(metric_value), 9) as mean_value,
-        round(median(metric_value), 9) as median_value,
-        round(stddev_pop(metric_value), 9) as stddev_value
-    from metric_values
-    group by segment_id, metric_name
+        users_with_value,
+        mean_value,
+        median_value,
+        stddev_value
+    from stats
+    where not is_population
 
 ),
 
@@ -53,11 +73,11 @@ population_stats as (
 
     select
         metric_name,
-        round(avg(metric_value), 9) as population_mean_value,
-        round(median(metric_value), 9) as population_median_value,
-        round(stddev_pop(metric_value), 9) as population_stddev_value
-    from metric_values
-    group by metric_name
+        mean_value as population_mean_value,
+        median_value as population_median_value,
+        stddev_value as population_stddev_value
+    from stats
+    where is_population
 
 ),
 
