@@ -12,7 +12,9 @@
 -- tens of millions of audience rows; the size check covers every row.
 with
 
-audiences as (
+-- not materialized: read twice (a sample, and sizes); held whole it would be
+-- every audience row
+audiences as not materialized (
 
     select * from {{ ref('fct_campaign_audiences') }}
 

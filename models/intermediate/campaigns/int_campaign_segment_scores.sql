@@ -32,13 +32,17 @@ segments as (
 
 ),
 
-members as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+members as not materialized (
 
     select * from {{ ref('int_segment_members') }}
 
 ),
 
-eligible_users as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+eligible_users as not materialized (
 
     select * from {{ ref('int_campaign_eligible_users') }}
 

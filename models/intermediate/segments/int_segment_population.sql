@@ -2,7 +2,9 @@
 -- the denominator of every share.
 with
 
-members as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+members as not materialized (
 
     select * from {{ ref('int_segment_members') }}
 

@@ -45,7 +45,9 @@ grouped as (
 
 ),
 
-attribute_values as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+attribute_values as not materialized (
 
     select
         case

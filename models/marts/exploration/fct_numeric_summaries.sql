@@ -5,7 +5,9 @@
 
 with
 
-user_features as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+user_features as not materialized (
 
     select * from {{ ref('fct_user_features') }}
 

@@ -78,7 +78,9 @@ income_midpoints as (
 
 ),
 
-derived as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+derived as not materialized (
 
     select
         -- ids

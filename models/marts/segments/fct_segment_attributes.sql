@@ -32,7 +32,9 @@ attribute_values as (
 
 ),
 
-member_values as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+member_values as not materialized (
 
     unpivot (
         select

@@ -27,7 +27,9 @@ interest_taxonomy as (
 
 ),
 
-member_interests as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+member_interests as not materialized (
 
     select distinct
         members.segment_id,

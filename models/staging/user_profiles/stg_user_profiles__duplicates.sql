@@ -9,7 +9,9 @@
 
 with
 
-parsed as (
+-- not materialized: read more than once, and recomputing only the columns
+-- each reader needs is cheaper than holding every user in memory
+parsed as not materialized (
 
     select * from {{ ref('stg_user_profiles__parsed') }}
 
