@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.cluster import KMeans
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,9 @@ class KMeansFit:
         return int(self.centroids.shape[0])
 
 
+_CONTROLLER = None
+
+
 @contextmanager
 def single_threaded():
     """Hold BLAS and OpenMP to one thread: results then do not depend on the machine.
@@ -64,7 +67,12 @@ def single_threaded():
     On a small shared machine one thread is also the fastest: OpenMP threads
     competing for two busy cores are much slower than one.
     """
-    with threadpool_limits(limits=1):
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        # finding the BLAS/OpenMP libraries scans the process's shared objects
+        # (~2 ms); do it once, not on every fit
+        _CONTROLLER = ThreadpoolController()
+    with _CONTROLLER.limit(limits=1):
         yield
 
 
