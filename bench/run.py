@@ -226,7 +226,28 @@ def parse_project(target: Path, workdir: Path) -> float:
     return result["seconds"]
 
 
-def run_ours(data: Path, workdir: Path, threads: int, run: int, target: Path) -> dict:
+def planted_ari(database: Path, labels: Path) -> float:
+    """Adjusted Rand index of the built segments against the generator's planted segments."""
+    import duckdb
+    from sklearn.metrics import adjusted_rand_score
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        quoted = str(labels).replace("'", "''")
+        table = con.execute(
+            "select s.segment_id, l.planted_segment from marts.fct_user_segments as s "
+            f"inner join read_csv('{quoted}') as l on s.user_id = l.user_id"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return float(
+        adjusted_rand_score(table.column("planted_segment").to_numpy(), table.column("segment_id").to_numpy())
+    )
+
+
+def run_ours(
+    data: Path, workdir: Path, threads: int, run: int, target: Path, labels: Path | None = None
+) -> dict:
     database = workdir / f"ours_{run}.duckdb"
     command = [
         sys.executable,
@@ -249,6 +270,8 @@ def run_ours(data: Path, workdir: Path, threads: int, run: int, target: Path) ->
     result["overhead_seconds"] = round(result["seconds"] - result["dbt_elapsed_seconds"], 3)
     result["database_bytes"] = database.stat().st_size
     result.pop("output")
+    if labels is not None:
+        result["planted_ari"] = round(planted_ari(database, labels), 4)
     # the audience files, written from the built database: timed on their own
     exports = workdir / f"audiences_{run}"
     export = measure(
@@ -299,17 +322,28 @@ def median_of(runs: list[dict], key: str) -> float:
 # ---------------------------------------------------------------------------
 
 
-def input_file(n: int, data_dir: Path, seed: int, fmt: str, fresh: bool) -> tuple[Path, float | None]:
-    """The generated file of ``n`` users (made once; reused while it exists unless ``fresh``)."""
+def input_file(
+    n: int, data_dir: Path, seed: int, fmt: str, fresh: bool, planted: int = 0
+) -> tuple[Path, float | None]:
+    """The generated file of ``n`` users (made once; reused while it exists unless ``fresh``).
+
+    With ``planted`` segments the true segments are in ``<file>.labels.csv``.
+    """
     from user_segmentation import synthetic
 
-    path = data_dir / f"users_{size_label(n)}_seed{seed}.{fmt}"
-    if path.is_file() and not fresh:
+    suffix = f"_planted{planted}" if planted else ""
+    path = data_dir / f"users_{size_label(n)}_seed{seed}{suffix}.{fmt}"
+    labels = Path(f"{path}.labels.csv")
+    if path.is_file() and (not planted or labels.is_file()) and not fresh:
         log.info("reusing %s (same size and seed give the same bytes)", path)
         return path, None
     started = time.perf_counter()
     synthetic.write_users(
-        path, n_users=n, seed=seed, progress=synthetic._text_progress if n >= 1_000_000 else None
+        path,
+        n_users=n,
+        seed=seed,
+        planted_segments=planted,
+        progress=synthetic._text_progress if n >= 1_000_000 else None,
     )
     return path, time.perf_counter() - started
 
@@ -421,6 +455,15 @@ def markdown(report: dict) -> str:
             + " | ".join(cells)
             + " |"
         )
+    planted = report.get("planted")
+    if planted:
+        lines += [
+            "",
+            f"Planted segments: {planted['label']} users drawn from {planted['segments']} planted "
+            f"segments; adjusted Rand index of our segments against them "
+            f"**{planted['adjusted_rand_index']:.4f}** (build {planted['seconds']:.1f} s, "
+            f"peak {_gib(planted['peak_bytes'])}).",
+        ]
     lines += ["", "Slowest dbt nodes at the largest size:", ""]
     for node in report["sizes"][-1]["ours"]["slowest_nodes"]:
         lines.append(f"- `{node['node']}`: {node['seconds']:.2f} s")
@@ -486,6 +529,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the reference pipeline above this size (10M; it needs ~0.55 GiB per 1M users)",
     )
     parser.add_argument("--no-reference", action="store_true", help="skip the reference pipeline")
+    parser.add_argument(
+        "--planted",
+        default="1M",
+        help="also build a file of this many users with 5 planted segments and report the "
+        "adjusted Rand index of ours against them (1M; 'none' to skip)",
+    )
     return parser
 
 
@@ -556,6 +605,21 @@ def main(argv: list[str] | None = None) -> int:
             _sec(row.get("reference", {}).get("seconds")),
             _gib(row.get("reference", {}).get("peak_bytes")),
         )
+    if args.planted.lower() != "none":
+        n = parse_size(args.planted)
+        data, _ = input_file(n, Path(args.data_dir), args.seed, args.format, args.fresh, planted=5)
+        log.info("%s users with 5 planted segments: dbt build", size_label(n))
+        with tempfile.TemporaryDirectory(prefix="bench_") as tmp:
+            ours = run_ours(data, Path(tmp), args.threads, 0, target, labels=Path(f"{data}.labels.csv"))
+        report["planted"] = {
+            "users": n,
+            "label": size_label(n),
+            "segments": 5,
+            "adjusted_rand_index": ours["planted_ari"],
+            "seconds": ours["seconds"],
+            "peak_bytes": ours["peak_bytes"],
+        }
+        log.info("planted segments at %s users: ARI %.4f", size_label(n), ours["planted_ari"])
     shutil.rmtree(target, ignore_errors=True)
     report["finished_at"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     (out / "benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

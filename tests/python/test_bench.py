@@ -48,6 +48,8 @@ def test_bench_runs_at_1k_and_writes_its_results(tmp_path):
             str(out),
             "--data-dir",
             str(tmp_path / "data"),
+            "--planted",
+            "5k",
         ],
         cwd=REPO,
         capture_output=True,
@@ -66,9 +68,15 @@ def test_bench_runs_at_1k_and_writes_its_results(tmp_path):
     assert row["reference"]["clusters"] == 5
     assert row["ours"]["node_count"] > 0
     assert "staging models" in row["ours"]["node_seconds_by_phase"]
+    assert row["ours"]["export"]["audience_rows"] > 0
+    assert report["parse_seconds"] > 0
+    # planted segments are recovered (a property of the pipeline, not a timing)
+    assert report["planted"]["users"] == 5000
+    assert report["planted"]["adjusted_rand_index"] >= 0.9
 
     table = (out / "benchmark.md").read_text()
     assert "| 1k |" in table
     assert "time ours/ref" in table
+    assert "Planted segments: 5k users" in table
     assert (out / "benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| 1k |" in result.stdout
