@@ -37,3 +37,8 @@
 {% macro engagement_crosstab_attributes() %}
     {{ return(['age_band', 'income_band', 'device_usage']) }}
 {% endmacro %}
+
+{#- Hours online per week: five weekdays and two weekend days (fct_user_features). -#}
+{% macro weekly_hours_online(relation) -%}
+    5 * {{ relation }}.weekday_hours_online + 2 * {{ relation }}.weekend_hours_online
+{%- endmacro %}

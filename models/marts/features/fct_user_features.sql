@@ -78,9 +78,7 @@ income_midpoints as (
 
 ),
 
--- not materialized: read more than once, and recomputing only the columns
--- each reader needs is cheaper than holding every user in memory
-derived as not materialized (
+derived as (
 
     select
         -- ids
@@ -107,7 +105,7 @@ derived as not materialized (
         -- time online
         users.weekday_hours_online,
         users.weekend_hours_online,
-        5 * users.weekday_hours_online + 2 * users.weekend_hours_online as weekly_hours_online,
+        {{ weekly_hours_online('users') }} as weekly_hours_online,
         2 * users.weekend_hours_online
         / nullif(5 * users.weekday_hours_online + 2 * users.weekend_hours_online, 0) as weekend_share_of_time,
 
@@ -139,10 +137,12 @@ derived as not materialized (
 
 -- percentile ranks for the engagement score: percent_rank() computed on the
 -- distinct values of each input (users with a smaller value / (users - 1)),
--- which is exact and sorts only the distinct values instead of every user
+-- which is exact and sorts only the distinct values instead of every user.
+-- The value counts read the staged columns directly (one narrow scan each):
+-- reading `derived` five times would make DuckDB hold it whole in memory.
 population as (
 
-    select count(*) as users from derived
+    select count(*) as users from {{ ref('stg_user_profiles') }}
 
 ),
 
@@ -150,46 +150,46 @@ value_counts as (
 
     select
         'weekly_hours_online' as score_input,
-        weekly_hours_online::double as input_value,
+        ({{ weekly_hours_online('staged') }})::double as input_value,
         count(*) as users
-    from derived
-    group by weekly_hours_online
+    from {{ ref('stg_user_profiles') }} as staged
+    group by input_value
 
     union all
 
     select
         'likes_and_reactions' as score_input,
-        likes_and_reactions::double as input_value,
+        staged.likes_and_reactions::double as input_value,
         count(*) as users
-    from derived
-    group by likes_and_reactions
+    from {{ ref('stg_user_profiles') }} as staged
+    group by input_value
 
     union all
 
     select
         'click_through_rate' as score_input,
-        click_through_rate::double as input_value,
+        staged.click_through_rate::double as input_value,
         count(*) as users
-    from derived
-    group by click_through_rate
+    from {{ ref('stg_user_profiles') }} as staged
+    group by input_value
 
     union all
 
     select
         'conversion_rate' as score_input,
-        conversion_rate::double as input_value,
+        staged.conversion_rate::double as input_value,
         count(*) as users
-    from derived
-    group by conversion_rate
+    from {{ ref('stg_user_profiles') }} as staged
+    group by input_value
 
     union all
 
     select
         'ad_interaction_seconds' as score_input,
-        ad_interaction_seconds::double as input_value,
+        staged.ad_interaction_seconds::double as input_value,
         count(*) as users
-    from derived
-    group by ad_interaction_seconds
+    from {{ ref('stg_user_profiles') }} as staged
+    group by input_value
 
 ),
 

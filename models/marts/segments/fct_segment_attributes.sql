@@ -32,18 +32,23 @@ attribute_values as (
 
 ),
 
--- not materialized: read more than once, and recomputing only the columns
--- each reader needs is cheaper than holding every user in memory
-member_values as not materialized (
+-- one pass over the users: a grouping set per attribute counts each
+-- (segment, value) pair; only the small result is unpivoted
+grouped as (
 
-    unpivot (
-        select
-            segment_id,
-            {{ segment_profile_attributes() | join(', ') }}
-        from members
+    select
+        segment_id,
+        {%- for attribute in segment_profile_attributes() %}
+            grouping({{ attribute }}) = 0 as is_{{ attribute }},
+            {{ attribute }},
+        {%- endfor %}
+        count(*) as users_with_value
+    from members
+    group by grouping sets (
+        {%- for attribute in segment_profile_attributes() %}
+            (segment_id, {{ attribute }}){{ ',' if not loop.last }}
+        {%- endfor %}
     )
-    on {{ segment_profile_attributes() | join(', ') }}
-    into name attribute value attribute_value
 
 ),
 
@@ -51,21 +56,29 @@ segment_counts as (
 
     select
         segment_id,
-        attribute,
-        attribute_value,
-        count(*) as users_with_value
-    from member_values
-    group by segment_id, attribute, attribute_value
+        case
+            {%- for attribute in segment_profile_attributes() %}
+                when is_{{ attribute }} then '{{ attribute }}'
+            {%- endfor %}
+        end as attribute,
+        case
+            {%- for attribute in segment_profile_attributes() %}
+                when is_{{ attribute }} then {{ attribute }}
+            {%- endfor %}
+        end as attribute_value,
+        users_with_value
+    from grouped
 
 ),
 
+-- from the segment counts, not a second pass over the users
 population_counts as (
 
     select
         attribute,
         attribute_value,
-        count(*) as population_users_with_value
-    from member_values
+        sum(users_with_value)::bigint as population_users_with_value
+    from segment_counts
     group by attribute, attribute_value
 
 ),

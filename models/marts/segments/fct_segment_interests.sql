@@ -15,30 +15,20 @@ population as (
 
 ),
 
-user_interests as (
-
-    select * from {{ ref('stg_user_interests') }}
-
-),
-
 interest_taxonomy as (
 
     select * from {{ ref('interest_taxonomy') }}
 
 ),
 
--- not materialized: read more than once, and recomputing only the columns
--- each reader needs is cheaper than holding every user in memory
-member_interests as not materialized (
+-- one row per user x known interest: the user's interest_ids (each known
+-- interest once), unnested
+member_interests as (
 
-    select distinct
-        members.segment_id,
-        members.user_id,
-        user_interests.interest_id
+    select
+        segment_id,
+        unnest(interest_ids) as interest_id
     from members
-    inner join user_interests
-        on members.user_id = user_interests.user_id
-    where user_interests.is_known_interest
 
 ),
 
@@ -53,12 +43,13 @@ segment_counts as (
 
 ),
 
+-- from the segment counts, not a second pass over the users
 population_counts as (
 
     select
         interest_id,
-        count(*) as population_users_with_interest
-    from member_interests
+        sum(users_with_interest)::bigint as population_users_with_interest
+    from segment_counts
     group by interest_id
 
 ),
