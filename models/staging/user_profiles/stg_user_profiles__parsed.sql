@@ -321,6 +321,19 @@ records as (
 
 ),
 
+-- one row: per attribute, a map from the lower-case accepted value to its
+-- reference spelling (a look-up per field instead of a join per attribute)
+category_maps as (
+
+    select
+        {%- for attribute in ['age_band', 'gender', 'location', 'language', 'education_level', 'device_usage', 'income_band'] %}
+            map_from_entries(list((lower(value), value)) filter (where attribute = '{{ attribute }}'))
+                as {{ attribute }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from category_values
+
+),
+
 interest_lookup as (
 
     select map(list(lower(interest_name)), list(interest_name)) as interest_names
@@ -367,13 +380,13 @@ typed as (
         try_cast(records.raw_ad_interaction_seconds as double) as ad_interaction_seconds_number,
 
         -- categories: matched to the reference values case-insensitively
-        age.value as age_band,
-        gender.value as gender,
-        location.value as location,
-        language.value as language,
-        education.value as education_level,
-        device.value as device_usage,
-        income.value as income_band,
+        category_maps.age_band[lower(records.raw_age)] as age_band,
+        category_maps.gender[lower(records.raw_gender)] as gender,
+        category_maps.location[lower(records.raw_location)] as location,
+        category_maps.language[lower(records.raw_language)] as language,
+        category_maps.education_level[lower(records.raw_education_level)] as education_level,
+        category_maps.device_usage[lower(records.raw_device_usage)] as device_usage,
+        category_maps.income_band[lower(records.raw_income_level)] as income_band,
 
         -- interests: split on commas, trimmed, spelled as in the taxonomy when
         -- known, duplicates within the row removed (first occurrence kept)
@@ -398,24 +411,7 @@ typed as (
 
     from reassembled as records
     cross join interest_lookup
-    left join category_values as age
-        on age.attribute = 'age_band' and lower(records.raw_age) = lower(age.value)
-    left join category_values as gender
-        on gender.attribute = 'gender' and lower(records.raw_gender) = lower(gender.value)
-    left join category_values as location
-        on location.attribute = 'location' and lower(records.raw_location) = lower(location.value)
-    left join category_values as language
-        on language.attribute = 'language' and lower(records.raw_language) = lower(language.value)
-    left join category_values as education
-        on
-            education.attribute = 'education_level'
-            and lower(records.raw_education_level) = lower(education.value)
-    left join category_values as device
-        on
-            device.attribute = 'device_usage'
-            and lower(records.raw_device_usage) = lower(device.value)
-    left join category_values as income
-        on income.attribute = 'income_band' and lower(records.raw_income_level) = lower(income.value)
+    cross join category_maps
 
 ),
 
