@@ -30,7 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Shared with the rest of the project (issue 8): formula escaping and owner-only atomic writes.
-from user_segmentation.safety import FORMULA_PREFIXES, PRIVATE_FILE_MODE, escape_csv_formula, write_private
+from user_segmentation.safety import (
+    FORMULA_PREFIXES,
+    PRIVATE_FILE_MODE,
+    escape_csv_formula,
+    private_umask,
+    write_private,
+)
 
 __all__ = ["AudienceFile", "ExportError", "escape_csv_formula", "export_audiences", "write_private"]
 
@@ -81,13 +87,13 @@ def _copy_private(con, query: str, params: list, path: Path, options: str) -> No
     """``COPY (query) TO path`` as an owner-only file that appears whole (as write_private does)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-    os.fchmod(fd, PRIVATE_FILE_MODE)
-    os.close(fd)
     try:
-        # DuckDB truncates and rewrites the 0600 file, which keeps its mode
+        # DuckDB creates the file itself: under an owner-only umask it is 0600
+        # from its first byte (the chmod only guards against odd file systems)
         quoted = str(temporary).replace("'", "''")
-        con.execute(f"copy ({query}) to '{quoted}' ({options})", params)
+        with private_umask():
+            con.execute(f"copy ({query}) to '{quoted}' ({options})", params)
+        os.chmod(temporary, PRIVATE_FILE_MODE)
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
     except BaseException:

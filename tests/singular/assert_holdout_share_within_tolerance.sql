@@ -27,7 +27,9 @@ checked as (
         {{ user_segmentation_number_var('holdout_share') }} as expected_share,
         -- 4 binomial standard errors plus one user
         4 * sqrt(
-            {{ user_segmentation_number_var('holdout_share') }} * (1 - {{ user_segmentation_number_var('holdout_share') }}) / audience_users
+            {{ user_segmentation_number_var('holdout_share') }}
+            * (1 - {{ user_segmentation_number_var('holdout_share') }})
+            / audience_users
         ) + 1.0 / audience_users as tolerance
     from shares
 

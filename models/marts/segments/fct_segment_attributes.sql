@@ -44,7 +44,7 @@ grouped as (
         {%- endfor %}
         count(*) as users_with_value
     from members
-    group by grouping sets (
+    group by grouping sets ( -- noqa: PRS
         {%- for attribute in segment_profile_attributes() %}
             (segment_id, {{ attribute }}){{ ',' if not loop.last }}
         {%- endfor %}

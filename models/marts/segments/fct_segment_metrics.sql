@@ -51,7 +51,7 @@ stats as (
         round(median(metric_value) filter (where is_in_quantile_sample), 9) as median_value,
         round(stddev_pop(metric_value), 9) as stddev_value
     from metric_values
-    group by grouping sets ((segment_id, metric_name), (metric_name))
+    group by grouping sets ((segment_id, metric_name), (metric_name)) -- noqa: PRS
 
 ),
 

@@ -11,7 +11,11 @@
 -#}
 
 {%- set max_text_length = user_segmentation_number_var('max_text_length') -%}
-{%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(var('input_path', env_var('USER_SEGMENTATION_INPUT', 'data/sample/user_profiles_sample.csv')) | string) -%}
+{%- set category_attributes = [
+    'age_band', 'gender', 'location', 'language', 'education_level', 'device_usage', 'income_band'
+] -%}
+{%- set input_path = var('input_path', env_var('USER_SEGMENTATION_INPUT', 'data/sample/user_profiles_sample.csv')) -%}
+{%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(input_path | string) -%}
 
 with
 
@@ -326,10 +330,12 @@ records as (
 category_maps as (
 
     select
-        {%- for attribute in ['age_band', 'gender', 'location', 'language', 'education_level', 'device_usage', 'income_band'] %}
-            map_from_entries(list((lower(value), value)) filter (where attribute = '{{ attribute }}'))
-                as {{ attribute }}{{ ',' if not loop.last }}
+        {%- for attribute in category_attributes %}
+            map_from_entries(
+                list((lower(value), value)) filter (where attribute = '{{ attribute }}')
+            ) as {{ attribute }},
         {%- endfor %}
+        count(*) as category_value_count
     from category_values
 
 ),
