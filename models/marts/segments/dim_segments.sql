@@ -95,18 +95,26 @@ interests_wide as (
 
 ),
 
-device_usage as (
+-- users of each device per segment: one pass over the members (an unpivot
+-- of every user read twice would be held whole in memory)
+segment_devices as (
 
-    unpivot (
-        select
-            segment_id,
-            uses_mobile as mobile,
-            uses_desktop as desktop,
-            uses_tablet as tablet
-        from members
-    )
+    select
+        segment_id,
+        count(*) as segment_users,
+        count(*) filter (where uses_mobile) as mobile,
+        count(*) filter (where uses_desktop) as desktop,
+        count(*) filter (where uses_tablet) as tablet
+    from members
+    group by segment_id
+
+),
+
+device_users as (
+
+    unpivot segment_devices
     on mobile, desktop, tablet
-    into name device value uses_device
+    into name device value device_users
 
 ),
 
@@ -114,8 +122,8 @@ device_population as (
 
     select
         device,
-        avg(case when uses_device then 1.0 else 0.0 end) as population_share
-    from device_usage
+        sum(device_users) / sum(segment_users) as population_share
+    from device_users
     group by device
 
 ),
@@ -123,14 +131,13 @@ device_population as (
 device_shares as (
 
     select
-        device_usage.segment_id,
-        device_usage.device,
-        avg(case when device_usage.uses_device then 1.0 else 0.0 end) as device_share,
-        max(device_population.population_share) as population_share
-    from device_usage
+        device_users.segment_id,
+        device_users.device,
+        device_users.device_users / device_users.segment_users as device_share,
+        device_population.population_share
+    from device_users
     inner join device_population
-        on device_usage.device = device_population.device
-    group by device_usage.segment_id, device_usage.device
+        on device_users.device = device_population.device
 
 ),
 
