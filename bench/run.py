@@ -557,70 +557,72 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": [],
     }
     target = Path(tempfile.mkdtemp(prefix="bench_dbt_target_"))
-    with tempfile.TemporaryDirectory(prefix="bench_parse_") as tmp:
-        log.info("dbt parse (once; the builds then use partial parsing)")
-        report["parse_seconds"] = round(parse_project(target, Path(tmp)), 3)
-    for n in sizes:
-        repeats = args.repeats or (3 if n <= 100_000 else 1)
-        data, generate_seconds = input_file(n, Path(args.data_dir), args.seed, args.format, args.fresh)
-        row = {
-            "users": n,
-            "label": size_label(n),
-            "file": str(data),
-            "file_bytes": data.stat().st_size,
-            "generate_seconds": None if generate_seconds is None else round(generate_seconds, 3),
-            "repeats": repeats,
-        }
-        with tempfile.TemporaryDirectory(prefix="bench_") as tmp:
-            workdir = Path(tmp)
-            ours_runs = []
-            for run in range(repeats):
-                log.info("%s users: dbt build, run %d of %d", row["label"], run + 1, repeats)
-                ours_runs.append(run_ours(data, workdir, args.threads, run, target))
-            ours = dict(min(ours_runs, key=lambda r: abs(r["seconds"] - median_of(ours_runs, "seconds"))))
-            ours["seconds"] = median_of(ours_runs, "seconds")
-            ours["peak_bytes"] = median_of(ours_runs, "peak_bytes")
-            ours["cpu_seconds"] = median_of(ours_runs, "cpu_seconds")
-            ours["all_seconds"] = [round(r["seconds"], 3) for r in ours_runs]
-            row["ours"] = ours
-            if n <= reference_max:
-                ref_runs = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench_parse_") as tmp:
+            log.info("dbt parse (once; the builds then use partial parsing)")
+            report["parse_seconds"] = round(parse_project(target, Path(tmp)), 3)
+        for n in sizes:
+            repeats = args.repeats or (3 if n <= 100_000 else 1)
+            data, generate_seconds = input_file(n, Path(args.data_dir), args.seed, args.format, args.fresh)
+            row = {
+                "users": n,
+                "label": size_label(n),
+                "file": str(data),
+                "file_bytes": data.stat().st_size,
+                "generate_seconds": None if generate_seconds is None else round(generate_seconds, 3),
+                "repeats": repeats,
+            }
+            with tempfile.TemporaryDirectory(prefix="bench_") as tmp:
+                workdir = Path(tmp)
+                ours_runs = []
                 for run in range(repeats):
-                    log.info("%s users: reference pipeline, run %d of %d", row["label"], run + 1, repeats)
-                    ref_runs.append(run_reference(data, workdir, run))
-                reference = dict(ref_runs[0])
-                reference["seconds"] = median_of(ref_runs, "seconds")
-                reference["peak_bytes"] = median_of(ref_runs, "peak_bytes")
-                reference["cpu_seconds"] = median_of(ref_runs, "cpu_seconds")
-                reference["all_seconds"] = [round(r["seconds"], 3) for r in ref_runs]
-                row["reference"] = reference
-                row["time_ratio"] = round(ours["seconds"] / reference["seconds"], 3)
-                row["memory_ratio"] = round(ours["peak_bytes"] / reference["peak_bytes"], 3)
-        report["sizes"].append(row)
-        log.info(
-            "%s users: ours %.1f s / %s, reference %s / %s",
-            row["label"],
-            ours["seconds"],
-            _gib(ours["peak_bytes"]),
-            _sec(row.get("reference", {}).get("seconds")),
-            _gib(row.get("reference", {}).get("peak_bytes")),
-        )
-    if args.planted.lower() != "none":
-        n = parse_size(args.planted)
-        data, _ = input_file(n, Path(args.data_dir), args.seed, args.format, args.fresh, planted=5)
-        log.info("%s users with 5 planted segments: dbt build", size_label(n))
-        with tempfile.TemporaryDirectory(prefix="bench_") as tmp:
-            ours = run_ours(data, Path(tmp), args.threads, 0, target, labels=Path(f"{data}.labels.csv"))
-        report["planted"] = {
-            "users": n,
-            "label": size_label(n),
-            "segments": 5,
-            "adjusted_rand_index": ours["planted_ari"],
-            "seconds": ours["seconds"],
-            "peak_bytes": ours["peak_bytes"],
-        }
-        log.info("planted segments at %s users: ARI %.4f", size_label(n), ours["planted_ari"])
-    shutil.rmtree(target, ignore_errors=True)
+                    log.info("%s users: dbt build, run %d of %d", row["label"], run + 1, repeats)
+                    ours_runs.append(run_ours(data, workdir, args.threads, run, target))
+                ours = dict(min(ours_runs, key=lambda r: abs(r["seconds"] - median_of(ours_runs, "seconds"))))
+                ours["seconds"] = median_of(ours_runs, "seconds")
+                ours["peak_bytes"] = median_of(ours_runs, "peak_bytes")
+                ours["cpu_seconds"] = median_of(ours_runs, "cpu_seconds")
+                ours["all_seconds"] = [round(r["seconds"], 3) for r in ours_runs]
+                row["ours"] = ours
+                if n <= reference_max:
+                    ref_runs = []
+                    for run in range(repeats):
+                        log.info("%s users: reference pipeline, run %d of %d", row["label"], run + 1, repeats)
+                        ref_runs.append(run_reference(data, workdir, run))
+                    reference = dict(ref_runs[0])
+                    reference["seconds"] = median_of(ref_runs, "seconds")
+                    reference["peak_bytes"] = median_of(ref_runs, "peak_bytes")
+                    reference["cpu_seconds"] = median_of(ref_runs, "cpu_seconds")
+                    reference["all_seconds"] = [round(r["seconds"], 3) for r in ref_runs]
+                    row["reference"] = reference
+                    row["time_ratio"] = round(ours["seconds"] / reference["seconds"], 3)
+                    row["memory_ratio"] = round(ours["peak_bytes"] / reference["peak_bytes"], 3)
+            report["sizes"].append(row)
+            log.info(
+                "%s users: ours %.1f s / %s, reference %s / %s",
+                row["label"],
+                ours["seconds"],
+                _gib(ours["peak_bytes"]),
+                _sec(row.get("reference", {}).get("seconds")),
+                _gib(row.get("reference", {}).get("peak_bytes")),
+            )
+        if args.planted.lower() != "none":
+            n = parse_size(args.planted)
+            data, _ = input_file(n, Path(args.data_dir), args.seed, args.format, args.fresh, planted=5)
+            log.info("%s users with 5 planted segments: dbt build", size_label(n))
+            with tempfile.TemporaryDirectory(prefix="bench_") as tmp:
+                ours = run_ours(data, Path(tmp), args.threads, 0, target, labels=Path(f"{data}.labels.csv"))
+            report["planted"] = {
+                "users": n,
+                "label": size_label(n),
+                "segments": 5,
+                "adjusted_rand_index": ours["planted_ari"],
+                "seconds": ours["seconds"],
+                "peak_bytes": ours["peak_bytes"],
+            }
+            log.info("planted segments at %s users: ARI %.4f", size_label(n), ours["planted_ari"])
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
     report["finished_at"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     (out / "benchmark.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     table = markdown(report)
