@@ -55,6 +55,12 @@ class BuildResult:
     audience_files: list = field(default_factory=list)
 
 
+# Schemas whose tables the project's views read. DuckDB keeps a view's
+# references without the database name, so a database file named like one of
+# them (marts.duckdb) makes `marts.x` ambiguous (catalog or schema?).
+VIEW_SCHEMAS = ("staging", "intermediate", "marts")
+
+
 def dbt_executable() -> str:
     """The ``dbt`` next to the running interpreter (the project's venv), else PATH."""
     candidate = Path(sys.executable).with_name("dbt")
@@ -226,6 +232,12 @@ def build(
             "the published database was not changed."
         )
     target = resolve(database)
+    if target.stem.lower() in VIEW_SCHEMAS:
+        raise BuildError(
+            f"the database file name {target.name} is also the name of one of the project's schemas "
+            f"({target.stem}): DuckDB names the database after its file, which makes the views' "
+            f"references ambiguous. Choose another name, e.g. {target.stem}_users.duckdb; nothing was built."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     work = working_path(target)
     dbt_target = dbt_target_path(target)

@@ -222,3 +222,11 @@ def test_rebuild_and_thread_count_change_nothing(inputs, tmp_path):
     assert contents(one_thread) == first_run
     runner.build(second, four_threads, threads=4, capture=True)
     assert contents(four_threads) == first_run
+
+
+@pytest.mark.parametrize("name", ["marts", "Staging", "intermediate"])
+def test_a_database_named_like_a_schema_is_refused_before_anything_is_built(name, tmp_path):
+    sample = Path(__file__).resolve().parents[2] / "data/sample/user_profiles_sample.csv"
+    with pytest.raises(runner.BuildError, match="schemas"):
+        runner.build(sample, tmp_path / f"{name}.duckdb", capture=True)
+    assert list(tmp_path.iterdir()) == []

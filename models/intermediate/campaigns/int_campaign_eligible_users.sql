@@ -15,30 +15,13 @@ with
 
 campaigns as (
 
-    select * from {{ ref('dim_campaigns') }}
+    select * from {{ ref('int_campaign_keys') }}
 
 ),
 
 members as (
 
     select * from {{ ref('int_segment_members') }}
-
-),
-
-interest_bits as (
-
-    select * from {{ interest_bits_relation() }}
-
-),
-
-campaign_keys as (
-
-    select
-        campaigns.*,
-        {{ interest_mask('campaigns.target_interest_ids') }} as target_interest_mask,
-        {{ campaign_holdout_key('campaigns.campaign_id') }} as holdout_campaign_key
-    from campaigns
-    cross join interest_bits
 
 ),
 
@@ -65,7 +48,7 @@ final as (
         members.uses_tablet,
         (members.interest_mask & campaigns.target_interest_mask) != 0 as has_target_interest
 
-    from campaign_keys as campaigns
+    from campaigns
     inner join members
         on
             (
