@@ -54,19 +54,10 @@ segment_interests as (
 
 ),
 
-interest_bits as (
+-- per campaign, the bit mask of its target interests (int_campaign_keys)
+campaign_keys as (
 
-    select * from {{ interest_bits_relation() }}
-
-),
-
-campaign_interest_masks as (
-
-    select
-        campaigns.campaign_id,
-        {{ interest_mask('campaigns.target_interest_ids') }} as target_interest_mask
-    from campaigns
-    cross join interest_bits
+    select * from {{ ref('int_campaign_keys') }}
 
 ),
 
@@ -102,16 +93,16 @@ population_devices as (
 population_interest as (
 
     select
-        campaign_interest_masks.campaign_id,
+        campaign_keys.campaign_id,
         avg(
             case
-                when (members.interest_mask & campaign_interest_masks.target_interest_mask) != 0 then 1.0
+                when (members.interest_mask & campaign_keys.target_interest_mask) != 0 then 1.0
                 else 0.0
             end
         ) as population_interest_share
-    from campaign_interest_masks
+    from campaign_keys
     cross join members
-    group by campaign_interest_masks.campaign_id
+    group by campaign_keys.campaign_id
 
 ),
 

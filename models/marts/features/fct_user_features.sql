@@ -146,50 +146,26 @@ population as (
 
 ),
 
+-- one branch per input of the engagement score: its distinct values and how
+-- many users have each
 value_counts as (
 
-    select
-        'weekly_hours_online' as score_input,
-        ({{ weekly_hours_online('staged') }})::double as input_value,
-        count(*) as users
-    from {{ ref('stg_user_profiles') }} as staged
-    group by input_value
-
-    union all
-
-    select
-        'likes_and_reactions' as score_input,
-        staged.likes_and_reactions::double as input_value,
-        count(*) as users
-    from {{ ref('stg_user_profiles') }} as staged
-    group by input_value
-
-    union all
-
-    select
-        'click_through_rate' as score_input,
-        staged.click_through_rate::double as input_value,
-        count(*) as users
-    from {{ ref('stg_user_profiles') }} as staged
-    group by input_value
-
-    union all
-
-    select
-        'conversion_rate' as score_input,
-        staged.conversion_rate::double as input_value,
-        count(*) as users
-    from {{ ref('stg_user_profiles') }} as staged
-    group by input_value
-
-    union all
-
-    select
-        'ad_interaction_seconds' as score_input,
-        staged.ad_interaction_seconds::double as input_value,
-        count(*) as users
-    from {{ ref('stg_user_profiles') }} as staged
-    group by input_value
+    {%- set score_inputs = {
+        'weekly_hours_online': weekly_hours_online('staged'),
+        'likes_and_reactions': 'staged.likes_and_reactions',
+        'click_through_rate': 'staged.click_through_rate',
+        'conversion_rate': 'staged.conversion_rate',
+        'ad_interaction_seconds': 'staged.ad_interaction_seconds',
+    } %}
+    {%- for score_input, expression in score_inputs.items() %}
+        select
+            '{{ score_input }}' as score_input,
+            ({{ expression }})::double as input_value,
+            count(*) as users
+        from {{ ref('stg_user_profiles') }} as staged
+        group by input_value
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
