@@ -45,9 +45,7 @@ grouped as (
 
 ),
 
--- not materialized: read more than once, and recomputing only the columns
--- each reader needs is cheaper than holding every user in memory
-attribute_values as not materialized (
+attribute_values as (
 
     select
         case
