@@ -4,9 +4,9 @@ with
 
 raw_records as (
 
-    select count(*) as raw_rows
+    -- every record the reader returns, less the header
+    select count(*) - 1 as raw_rows
     from {{ source('raw', 'user_profiles') }}
-    where record_number >= 1
 
 ),
 

@@ -43,9 +43,11 @@ final as (
         repeated_ids.original_record_number,
 
         -- strings
-        parsed.raw_user_id,
+        -- raw text is kept for records with a problem of their own; a record
+        -- that is valid but for this rule shows its id as a whole number
+        coalesce(parsed.raw_user_id, parsed.user_id::varchar) as raw_user_id,
         'user_id: duplicate of the record ' || repeated_ids.original_record_number::varchar
-        || ' with the same id ' || parsed.raw_user_id as reject_reason
+        || ' with the same id ' || coalesce(parsed.raw_user_id, parsed.user_id::varchar) as reject_reason
 
     from parsed
     inner join repeated_ids

@@ -74,24 +74,29 @@ final as (
             end
         ) as reject_reasons,
 
-        -- raw values, exactly as read (trimmed)
-        parsed.raw_user_id,
-        parsed.raw_age,
-        parsed.raw_gender,
-        parsed.raw_location,
-        parsed.raw_language,
-        parsed.raw_education_level,
-        parsed.raw_likes_and_reactions,
-        parsed.raw_followed_accounts,
-        parsed.raw_device_usage,
-        parsed.raw_weekday_hours_online,
-        parsed.raw_weekend_hours_online,
-        parsed.raw_click_through_rate,
-        parsed.raw_conversion_rate,
-        parsed.raw_ad_interaction_seconds,
-        parsed.raw_income_level,
-        parsed.raw_top_interests,
-        parsed.raw_extra_fields
+        -- raw values, exactly as read (trimmed), for the records with a problem
+        -- of their own; the others (valid, or rejected only as a duplicate)
+        -- show their typed values as text (stg_user_profiles__fields keeps
+        -- raw text only where it explains a problem)
+        coalesce(parsed.raw_user_id, parsed.user_id::varchar) as raw_user_id,
+        coalesce(parsed.raw_age, parsed.age_band) as raw_age,
+        coalesce(parsed.raw_gender, parsed.gender) as raw_gender,
+        coalesce(parsed.raw_location, parsed.location) as raw_location,
+        coalesce(parsed.raw_language, parsed.language) as raw_language,
+        coalesce(parsed.raw_education_level, parsed.education_level) as raw_education_level,
+        coalesce(parsed.raw_likes_and_reactions, parsed.likes_and_reactions::varchar) as raw_likes_and_reactions,
+        coalesce(parsed.raw_followed_accounts, parsed.followed_accounts::varchar) as raw_followed_accounts,
+        coalesce(parsed.raw_device_usage, parsed.device_usage) as raw_device_usage,
+        coalesce(parsed.raw_weekday_hours_online, parsed.weekday_hours_online::varchar) as raw_weekday_hours_online,
+        coalesce(parsed.raw_weekend_hours_online, parsed.weekend_hours_online::varchar) as raw_weekend_hours_online,
+        coalesce(parsed.raw_click_through_rate, parsed.click_through_rate::varchar) as raw_click_through_rate,
+        coalesce(parsed.raw_conversion_rate, parsed.conversion_rate::varchar) as raw_conversion_rate,
+        coalesce(
+            parsed.raw_ad_interaction_seconds, parsed.ad_interaction_seconds::varchar
+        ) as raw_ad_interaction_seconds,
+        coalesce(parsed.raw_income_level, parsed.income_band) as raw_income_level,
+        coalesce(parsed.raw_top_interests, array_to_string(parsed.top_interests, ', ')) as raw_top_interests,
+        coalesce(parsed.raw_extra_fields, []) as raw_extra_fields
 
     from parsed
     cross join last_record

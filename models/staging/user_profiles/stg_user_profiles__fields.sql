@@ -1,0 +1,588 @@
+{#-
+    Every record of the input file, header included, typed and validated
+    field by field, with the list of reasons found in the record itself.  The
+    rows are written in file order (DuckDB preserves insertion order), so a
+    row's position in this table is its record number: stg_user_profiles__parsed
+    exposes it (rowid) and drops the header.  The one rule that needs other
+    records (duplicate user ids) is applied by stg_user_profiles__duplicates;
+    stg_user_profiles__records puts the two together.
+
+    Written for one parallel streaming pass over the file: no window (a
+    `row_number() over ()` keeps everything after it on one thread, twice the
+    time of this model) and no CTE read twice (DuckDB would hold it in memory,
+    whole).  The header is read by a second scan of the source that stops at
+    the first record.
+-#}
+
+{%- set max_text_length = user_segmentation_number_var('max_text_length') -%}
+{%- set category_attributes = [
+    'age_band', 'gender', 'location', 'language', 'education_level', 'device_usage', 'income_band'
+] -%}
+{%- set raw_columns = [
+    'raw_user_id', 'raw_age', 'raw_gender', 'raw_location', 'raw_language', 'raw_education_level',
+    'raw_likes_and_reactions', 'raw_followed_accounts', 'raw_device_usage', 'raw_weekday_hours_online',
+    'raw_weekend_hours_online', 'raw_click_through_rate', 'raw_conversion_rate', 'raw_ad_interaction_seconds',
+    'raw_income_level', 'raw_top_interests', 'raw_extra_fields'
+] -%}
+{%- set input_path = var('input_path', env_var('USER_SEGMENTATION_INPUT', 'data/sample/user_profiles_sample.csv')) -%}
+{%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(input_path | string) -%}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'user_profiles') }}
+
+),
+
+-- the first record (file order is kept, so a limit takes the first); the
+-- scan stops there
+source_header as (
+
+    select * from {{ source('raw', 'user_profiles') }}
+    limit 1  -- noqa: AM09
+
+),
+
+-- only whether a second record exists: the scan stops there
+first_data_record as (
+
+    select c01 from {{ source('raw', 'user_profiles') }}
+    limit 1 offset 1  -- noqa: AM09
+
+),
+
+last_line as (
+
+    select * from {{ source('raw', 'user_profiles_last_line') }}
+
+),
+
+raw_columns as (
+
+    select * from {{ ref('raw_columns') }}
+
+),
+
+category_values as (
+
+    select * from {{ ref('category_values') }}
+
+),
+
+interest_taxonomy as (
+
+    select * from {{ ref('interest_taxonomy') }}
+
+),
+
+-- The header names the columns.  They are matched to the reference names
+-- ignoring case, blanks and punctuation (so `User_ID` is `User ID`; a
+-- byte-order mark is ignored) and may come in any order.  A file that is
+-- empty, has no data rows, lacks a reference column, names one twice or has a
+-- column that is not a reference column stops the build with a message naming
+-- the file and the column.
+header_record as (
+
+    select * from source_header
+
+),
+
+header_fields as (
+
+    select
+        substr(field_name, 2)::integer as field_position,
+        found,
+        regexp_replace(lower(found), '[^a-z0-9]', '', 'g') as found_key
+    from (
+        unpivot header_record
+        on columns(*)
+        into name field_name value found
+    )
+
+),
+
+reference_columns as (
+
+    select
+        position,
+        raw_column_name,
+        column_name,
+        regexp_replace(lower(raw_column_name), '[^a-z0-9]', '', 'g') as reference_key
+    from raw_columns
+
+),
+
+column_matches as (
+
+    select
+        reference_columns.position,
+        reference_columns.raw_column_name,
+        reference_columns.column_name,
+        coalesce(
+            list(
+                header_fields.field_position order by header_fields.field_position
+            ) filter (where header_fields.field_position is not null),
+            []
+        ) as found_positions
+    from reference_columns
+    left join header_fields
+        on reference_columns.reference_key = header_fields.found_key
+    group by all
+
+),
+
+unknown_header_fields as (
+
+    select header_fields.*
+    from header_fields
+    anti join reference_columns
+        on header_fields.found_key = reference_columns.reference_key
+
+),
+
+record_presence as (
+
+    select
+        (select count(*) from header_record) as header_count,
+        (select count(*) from first_data_record) as data_record_count
+
+),
+
+header_shape as (
+
+    select coalesce(max(field_position), 0) as header_width
+    from header_fields
+
+),
+
+column_positions as (
+
+    select
+        max(found_positions[1]) filter (where column_name = 'user_id') as user_id_position,
+        max(found_positions[1]) filter (where column_name = 'age_band') as age_band_position,
+        max(found_positions[1]) filter (where column_name = 'gender') as gender_position,
+        max(found_positions[1]) filter (where column_name = 'location') as location_position,
+        max(found_positions[1]) filter (where column_name = 'language') as language_position,
+        max(found_positions[1]) filter (where column_name = 'education_level') as education_level_position,
+        max(found_positions[1]) filter (where column_name = 'likes_and_reactions') as likes_and_reactions_position,
+        max(found_positions[1]) filter (where column_name = 'followed_accounts') as followed_accounts_position,
+        max(found_positions[1]) filter (where column_name = 'device_usage') as device_usage_position,
+        max(found_positions[1]) filter (where column_name = 'weekday_hours_online') as weekday_hours_online_position,
+        max(found_positions[1]) filter (where column_name = 'weekend_hours_online') as weekend_hours_online_position,
+        max(found_positions[1]) filter (where column_name = 'click_through_rate') as click_through_rate_position,
+        max(found_positions[1]) filter (where column_name = 'conversion_rate') as conversion_rate_position,
+        max(found_positions[1]) filter (
+            where column_name = 'ad_interaction_seconds'
+        ) as ad_interaction_seconds_position,
+        max(found_positions[1]) filter (where column_name = 'income_band') as income_band_position,
+        max(found_positions[1]) filter (where column_name = 'top_interests') as top_interests_position
+    from column_matches
+
+),
+
+column_problems as (
+
+    select
+        arg_min(raw_column_name, position) filter (where len(found_positions) = 0) as first_missing_column,
+        arg_min(raw_column_name, position) filter (where len(found_positions) > 1) as first_repeated_column,
+        arg_min(array_to_string(found_positions, ' and '), position) filter (
+            where len(found_positions) > 1
+        ) as repeated_positions
+    from column_matches
+
+),
+
+unknown_columns as (
+
+    select
+        min(field_position) as first_unknown_position,
+        arg_min(found, field_position) as first_unknown_name
+    from unknown_header_fields
+
+),
+
+header_check as (
+
+    select
+        header_shape.header_width,
+        column_positions.*,
+        (
+            select
+                [
+                    header_record.c01, header_record.c02, header_record.c03, header_record.c04,
+                    header_record.c05, header_record.c06, header_record.c07, header_record.c08,
+                    header_record.c09, header_record.c10, header_record.c11, header_record.c12,
+                    header_record.c13, header_record.c14, header_record.c15, header_record.c16,
+                    header_record.c17, header_record.c18, header_record.c19, header_record.c20
+                ]
+            from header_record
+        ) as header_fields,
+        case
+            when record_presence.header_count = 0
+                then error(
+                    {{ file_label }} || ' is empty: expected a header row and at least one user'
+                )
+            when column_problems.first_missing_column is not null
+                then error(
+                    {{ file_label }} || ': the header has no column '''
+                    || column_problems.first_missing_column || ''''
+                    || case
+                        when unknown_columns.first_unknown_position is not null
+                            then
+                                ' (header column ' || unknown_columns.first_unknown_position::varchar
+                                || ' is ''' || left(unknown_columns.first_unknown_name, 60)
+                                || ''', which is not an expected column name)'
+                        when column_problems.first_repeated_column is not null
+                            then
+                                ' (the column ''' || column_problems.first_repeated_column
+                                || ''' appears more than once: columns '
+                                || column_problems.repeated_positions || ')'
+                        else
+                            ' (the header has ' || header_shape.header_width::varchar
+                            || ' columns, expected 16)'
+                    end
+                )
+            when column_problems.first_repeated_column is not null
+                then error(
+                    {{ file_label }} || ': the column ''' || column_problems.first_repeated_column
+                    || ''' appears more than once in the header (columns '
+                    || column_problems.repeated_positions || ')'
+                )
+            when unknown_columns.first_unknown_position is not null
+                then error(
+                    {{ file_label }} || ': header column '
+                    || unknown_columns.first_unknown_position::varchar
+                    || ' is ''' || left(unknown_columns.first_unknown_name, 60)
+                    || ''', which is not one of the 16 expected columns (the file has '
+                    || header_shape.header_width::varchar || ' columns)'
+                )
+            when record_presence.data_record_count = 0
+                then error(
+                    {{ file_label }} || ' has a header but no data rows: expected at least one user'
+                )
+            else true
+        end as is_header_valid
+    from record_presence
+    cross join header_shape
+    cross join column_positions
+    cross join column_problems
+    cross join unknown_columns
+
+),
+
+fields as (
+
+    select
+        [
+            source.c01, source.c02, source.c03, source.c04, source.c05,
+            source.c06, source.c07, source.c08, source.c09, source.c10,
+            source.c11, source.c12, source.c13, source.c14, source.c15,
+            source.c16, source.c17, source.c18, source.c19, source.c20
+        ] as all_fields
+    from source
+
+),
+
+records as (
+
+    select
+        -- the header itself (the first record) or a copy of it further down
+        -- (a list compares its null elements as equal)
+        coalesce(fields.all_fields = header_check.header_fields, false) as is_header_copy,
+
+        -- raw values as text, taken by header name: trimmed, empty as null
+        nullif(trim(fields.all_fields[header_check.user_id_position]), '') as raw_user_id,
+        nullif(trim(fields.all_fields[header_check.age_band_position]), '') as raw_age,
+        nullif(trim(fields.all_fields[header_check.gender_position]), '') as raw_gender,
+        nullif(trim(fields.all_fields[header_check.location_position]), '') as raw_location,
+        nullif(trim(fields.all_fields[header_check.language_position]), '') as raw_language,
+        nullif(trim(fields.all_fields[header_check.education_level_position]), '')
+            as raw_education_level,
+        nullif(trim(fields.all_fields[header_check.likes_and_reactions_position]), '')
+            as raw_likes_and_reactions,
+        nullif(trim(fields.all_fields[header_check.followed_accounts_position]), '')
+            as raw_followed_accounts,
+        nullif(trim(fields.all_fields[header_check.device_usage_position]), '') as raw_device_usage,
+        nullif(trim(fields.all_fields[header_check.weekday_hours_online_position]), '')
+            as raw_weekday_hours_online,
+        nullif(trim(fields.all_fields[header_check.weekend_hours_online_position]), '')
+            as raw_weekend_hours_online,
+        nullif(trim(fields.all_fields[header_check.click_through_rate_position]), '')
+            as raw_click_through_rate,
+        nullif(trim(fields.all_fields[header_check.conversion_rate_position]), '')
+            as raw_conversion_rate,
+        nullif(trim(fields.all_fields[header_check.ad_interaction_seconds_position]), '')
+            as raw_ad_interaction_seconds,
+        nullif(trim(fields.all_fields[header_check.income_band_position]), '') as raw_income_level,
+        nullif(trim(fields.all_fields[header_check.top_interests_position]), '') as raw_top_interests,
+
+        -- shape of the row: fields beyond the header, a 20th field (the reader
+        -- keeps 20, so the row may have had even more), a line break inside a
+        -- field (a quote left open swallowed the next line), and a last line
+        -- the file ends inside a quoted value of (the file is cut off)
+        list_filter(
+            fields.all_fields[header_check.header_width + 1:],
+            lambda x: x is not null
+        ) as raw_extra_fields,
+        header_check.header_width,
+        fields.all_fields[20] is not null as has_more_fields_than_read,
+        len(
+            list_filter(
+                fields.all_fields,
+                lambda x: contains(x, chr(10)) or contains(x, chr(13))
+            )
+        ) > 0 as has_line_break,
+        last_line.last_line_quote_count % 2 = 1 as is_last_line_open,
+        header_check.top_interests_position = header_check.header_width as is_interests_last_column
+
+    from fields
+    cross join header_check
+    cross join last_line
+    where header_check.is_header_valid
+
+),
+
+-- one row: per attribute, a map from the lower-case accepted value to its
+-- reference spelling (a look-up per field instead of a join per attribute)
+category_maps as (
+
+    select
+        {%- for attribute in category_attributes %}
+            map_from_entries(
+                list((lower(value), value)) filter (where attribute = '{{ attribute }}')
+            ) as {{ attribute }},
+        {%- endfor %}
+        count(*) as category_value_count
+    from category_values
+
+),
+
+interest_lookup as (
+
+    select map(list(lower(interest_name)), list(interest_name)) as interest_names
+    from interest_taxonomy
+
+),
+
+-- Several interests written without quotes spill over into extra fields.
+-- When Top Interests is the last column and every spilled field is a known
+-- interest, they are read back into the interest list (an unambiguous repair);
+-- anything else beyond the last column is an extra field and rejects the row.
+reassembled as (
+
+    select
+        records.*,
+        records.is_interests_last_column
+        and len(records.raw_extra_fields) > 0
+        and not records.has_more_fields_than_read
+        and list_bool_and(
+            list_transform(
+                records.raw_extra_fields,
+                lambda x: interest_lookup.interest_names[lower(trim(x))] is not null
+            )
+        ) as has_unquoted_interests
+    from records
+    cross join interest_lookup
+
+),
+
+typed as (
+
+    select
+        records.*,
+
+        -- numerics: parsed as numbers; text that is not a number stays null
+        try_cast(records.raw_user_id as double) as user_id_number,
+        try_cast(records.raw_likes_and_reactions as double) as likes_and_reactions_number,
+        try_cast(records.raw_followed_accounts as double) as followed_accounts_number,
+        try_cast(records.raw_weekday_hours_online as double) as weekday_hours_online,
+        try_cast(records.raw_weekend_hours_online as double) as weekend_hours_online,
+        -- rates: a fraction, or a percent when written with a % sign (12.5% = 0.125)
+        {{ user_segmentation_parse_rate('records.raw_click_through_rate') }} as click_through_rate,
+        {{ user_segmentation_parse_rate('records.raw_conversion_rate') }} as conversion_rate,
+        try_cast(records.raw_ad_interaction_seconds as double) as ad_interaction_seconds_number,
+
+        -- categories: matched to the reference values case-insensitively
+        category_maps.age_band[lower(records.raw_age)] as age_band,
+        category_maps.gender[lower(records.raw_gender)] as gender,
+        category_maps.location[lower(records.raw_location)] as location,
+        category_maps.language[lower(records.raw_language)] as language,
+        category_maps.education_level[lower(records.raw_education_level)] as education_level,
+        category_maps.device_usage[lower(records.raw_device_usage)] as device_usage,
+        category_maps.income_band[lower(records.raw_income_level)] as income_band,
+
+        -- interests: split on commas, trimmed, spelled as in the taxonomy when
+        -- known, duplicates within the row removed (first occurrence kept)
+        list_filter(
+            list_transform(
+                string_split(
+                    coalesce(records.raw_top_interests, '')
+                    || case
+                        when records.has_unquoted_interests
+                            then ',' || array_to_string(records.raw_extra_fields, ',')
+                        else ''
+                    end,
+                    ','
+                ),
+                lambda x: coalesce(
+                    interest_lookup.interest_names[lower(trim(x))],
+                    trim(x)
+                )
+            ),
+            lambda x: x <> ''
+        ) as interest_list_with_repeats
+
+    from reassembled as records
+    cross join interest_lookup
+    cross join category_maps
+
+),
+
+checked as (
+
+    select
+        *,
+        list_transform(
+            list_filter(
+                generate_series(1, len(interest_list_with_repeats)),
+                lambda i: list_position(
+                    interest_list_with_repeats, interest_list_with_repeats[i]
+                ) = i
+            ),
+            lambda i: interest_list_with_repeats[i]
+        ) as top_interests,
+        list_filter(
+            [
+                {{ user_segmentation_reject_whole(
+                    'user_id', 'raw_user_id', 'user_id_number', 1, none
+                ) }},
+                {{ user_segmentation_reject_category('age', 'raw_age', 'age_band') }},
+                {{ user_segmentation_reject_category('gender', 'raw_gender', 'gender') }},
+                {{ user_segmentation_reject_category('location', 'raw_location', 'location') }},
+                {{ user_segmentation_reject_category('language', 'raw_language', 'language') }},
+                {{ user_segmentation_reject_category(
+                    'education_level', 'raw_education_level', 'education_level'
+                ) }},
+                {{ user_segmentation_reject_whole(
+                    'likes_and_reactions', 'raw_likes_and_reactions', 'likes_and_reactions_number', 0, none
+                ) }},
+                {{ user_segmentation_reject_whole(
+                    'followed_accounts', 'raw_followed_accounts', 'followed_accounts_number', 0, none
+                ) }},
+                {{ user_segmentation_reject_category(
+                    'device_usage', 'raw_device_usage', 'device_usage'
+                ) }},
+                {{ user_segmentation_reject_number(
+                    'weekday_hours_online', 'raw_weekday_hours_online', 'weekday_hours_online', 0, user_segmentation_number_var('max_hours_per_day')
+                ) }},
+                {{ user_segmentation_reject_number(
+                    'weekend_hours_online', 'raw_weekend_hours_online', 'weekend_hours_online', 0, user_segmentation_number_var('max_hours_per_day')
+                ) }},
+                {{ user_segmentation_reject_number(
+                    'click_through_rate', 'raw_click_through_rate', 'click_through_rate', 0, 1
+                ) }},
+                {{ user_segmentation_reject_number(
+                    'conversion_rate', 'raw_conversion_rate', 'conversion_rate', 0, 1
+                ) }},
+                {{ user_segmentation_reject_whole(
+                    'ad_interaction_seconds', 'raw_ad_interaction_seconds',
+                    'ad_interaction_seconds_number', 0, user_segmentation_number_var('max_ad_interaction_seconds')
+                ) }},
+                {{ user_segmentation_reject_category(
+                    'income_level', 'raw_income_level', 'income_band'
+                ) }},
+                case
+                    when len(interest_list_with_repeats) = 0
+                        then 'top_interests: missing (no interest listed)'
+                end,
+                case
+                    when len(list_filter(interest_list_with_repeats, lambda x: length(x) > {{ max_text_length }})) > 0
+                        then 'top_interests: an interest name is longer than {{ max_text_length }} characters'
+                end,
+                case
+                    when has_more_fields_than_read
+                        then
+                            'row: 20 or more fields, expected ' || header_width::varchar
+                            || ' (extra: ''' || left(array_to_string(raw_extra_fields, ''', '''), 60) || ''')'
+                    when len(raw_extra_fields) > 0 and not has_unquoted_interests
+                        then
+                            'row: ' || (header_width + len(raw_extra_fields))::varchar
+                            || ' fields, expected ' || header_width::varchar || ' (extra: '''
+                            || left(array_to_string(raw_extra_fields, ''', '''), 60) || ''')'
+                end,
+                case
+                    when has_line_break
+                        then
+                            'row: a value contains a line break (a quote that is not closed '
+                            || 'probably joined the next line(s) into this row)'
+                end
+            ],
+            lambda x: x is not null
+        ) as record_reject_reasons
+
+    from typed
+
+),
+
+-- the header (and any copy of it) has one reason, not one per field
+header_marked as (
+
+    select
+        * exclude (record_reject_reasons),
+        case
+            when is_header_copy then ['row: the header line (the column names), not a user']
+            else record_reject_reasons
+        end as field_reject_reasons
+    from checked
+
+),
+
+final as (
+
+    select
+        -- ids
+        user_id_number,
+        -- try_cast: 'nan', 'inf' or 1e30 must become a rejected row, not a
+        -- failed build
+        case
+            when user_id_number = floor(user_id_number) and user_id_number >= 1
+                then try_cast(user_id_number as bigint)
+        end as user_id,
+
+        -- strings (categories in their reference spelling)
+        age_band,
+        gender,
+        location,
+        language,
+        education_level,
+        device_usage,
+        income_band,
+        top_interests,
+
+        -- numerics
+        try_cast(likes_and_reactions_number as bigint) as likes_and_reactions,
+        try_cast(followed_accounts_number as bigint) as followed_accounts,
+        weekday_hours_online,
+        weekend_hours_online,
+        click_through_rate,
+        conversion_rate,
+        try_cast(ad_interaction_seconds_number as bigint) as ad_interaction_seconds,
+
+        -- validation
+        field_reject_reasons,
+        is_last_line_open,
+
+        -- raw values, exactly as read (trimmed), kept for the records with a
+        -- problem of their own only: the valid records' values are all in the
+        -- typed columns, and leaving 16 text columns empty halves this table
+        {%- for raw_column in raw_columns %}
+            case when len(field_reject_reasons) > 0 then {{ raw_column }} end as {{ raw_column }},
+        {%- endfor %}
+        len(field_reject_reasons) > 0 as has_field_problem
+
+    from header_marked
+
+)
+
+select * from final
