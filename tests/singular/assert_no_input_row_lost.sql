@@ -4,9 +4,11 @@ with
 
 raw_records as (
 
-    -- every record the reader returns, less the header
+    -- every record the reader returned (stg_user_profiles__fields is the
+    -- reader's output, one row per record, unfiltered), less the header;
+    -- counting the file again would parse it a second time
     select count(*) - 1 as raw_rows
-    from {{ source('raw', 'user_profiles') }}
+    from {{ ref('stg_user_profiles__fields') }}
 
 ),
 

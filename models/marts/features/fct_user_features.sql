@@ -43,15 +43,15 @@ user_interest_categories as (
             users.top_interests,
             lambda x: map_extract_value(interest_categories.category_by_interest, x)
         ) as interest_category_ids,
-        -- known interests only (an unknown name maps to null, which
-        -- list_distinct drops), each once, sorted
-        list_sort(
-            list_distinct(
-                list_transform(
-                    users.top_interests,
-                    lambda x: map_extract_value(interest_categories.id_by_interest, x)
-                )
-            )
+        -- known interests only (an unknown name maps to null and is left
+        -- out), in the user's order; each is there once because staging
+        -- removed repeats (a list_distinct + list_sort here cost 5 s at 10M)
+        list_filter(
+            list_transform(
+                users.top_interests,
+                lambda x: map_extract_value(interest_categories.id_by_interest, x)
+            ),
+            lambda x: x is not null
         ) as interest_ids
     from users
     cross join interest_categories
