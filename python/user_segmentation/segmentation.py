@@ -77,7 +77,7 @@ class Settings:
     max_train_rows: int = 200_000
     k_selection_rows: int = 10_000
     stability_rows: int = 4_000
-    silhouette_rows: int = 4_000
+    silhouette_rows: int = 2_000
     min_segment_share: float = 0.05
     stability_tolerance: float = 0.02
 
