@@ -1,5 +1,6 @@
 """The project's own rules, checked on the dbt manifest and catalog:
-every model and every column documented, every model with a primary-key test,
+every model and every column documented, every model with a primary-key test
+(or an enforced primary-key constraint),
 layer prefixes and folders, no model reading a source except staging."""
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ def test_every_model_and_column_is_documented(artifacts):
     assert not missing, "undocumented: " + ", ".join(missing)
 
 
+def has_primary_key_constraint(node) -> bool:
+    """An enforced contract with a primary key: DuckDB checks it (unique, not null) while writing."""
+    if not node.get("contract", {}).get("enforced"):
+        return False
+    constraints = list(node.get("constraints") or [])
+    for column in node["columns"].values():
+        constraints += column.get("constraints") or []
+    return any(constraint.get("type") == "primary_key" for constraint in constraints)
+
+
 def test_every_model_has_a_primary_key_test(artifacts):
     manifest, _ = artifacts
     tested = {}
@@ -75,6 +86,8 @@ def test_every_model_has_a_primary_key_test(artifacts):
             tested[attached].add(f"{name}:{node.get('column_name')}")
     lacking = []
     for key, node in project_models(manifest).items():
+        if has_primary_key_constraint(node):
+            continue
         tests = tested.get(key, set())
         uniques = {t.split(":", 1)[1] for t in tests if t.startswith("unique:")}
         not_nulls = {t.split(":", 1)[1] for t in tests if t.startswith("not_null:")}
