@@ -2,7 +2,9 @@
     A view: the exact unnest of stg_user_profiles.top_interests joined to the
     taxonomy.  As a table it was about 2.5 rows per user, the second-largest
     write of the build (20 s at 10M users) for a model that two marts and the
-    analyses read once each; unnesting when read costs less.
+    analyses read once each; unnesting when read costs less.  It reads the
+    taxonomy from stg_reference__interest_taxonomy, not from the seed (a view
+    must not name the `reference` schema: see that model).
 -#}
 
 {{ config(materialized='view') }}
@@ -17,7 +19,7 @@ users as (
 
 interest_taxonomy as (
 
-    select * from {{ ref('interest_taxonomy') }}
+    select * from {{ ref('stg_reference__interest_taxonomy') }}
 
 ),
 
