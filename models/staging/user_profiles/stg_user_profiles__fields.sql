@@ -35,15 +35,6 @@ source as (
 
 ),
 
--- the first record (file order is kept, so a limit takes the first); the
--- scan stops there
-source_header as (
-
-    select * from {{ source('raw', 'user_profiles') }}
-    limit 1  -- noqa: AM09
-
-),
-
 -- only whether a second record exists: the scan stops there
 first_data_record as (
 
@@ -81,10 +72,12 @@ interest_taxonomy as (
 -- byte-order mark is ignored) and may come in any order.  A file that is
 -- empty, has no data rows, lacks a reference column, names one twice or has a
 -- column that is not a reference column stops the build with a message naming
--- the file and the column.
+-- the file and the column.  The header is the first record (file order is
+-- kept, so a limit takes the first); the scan stops there.
 header_record as (
 
-    select * from source_header
+    select * from {{ source('raw', 'user_profiles') }}
+    limit 1  -- noqa: AM09
 
 ),
 
@@ -569,17 +562,16 @@ final as (
         conversion_rate,
         try_cast(ad_interaction_seconds_number as bigint) as ad_interaction_seconds,
 
-        -- validation
-        field_reject_reasons,
-        is_last_line_open,
-
         -- raw values, exactly as read (trimmed), kept for the records with a
         -- problem of their own only: the valid records' values are all in the
         -- typed columns, and leaving 16 text columns empty halves this table
         {%- for raw_column in raw_columns %}
             case when len(field_reject_reasons) > 0 then {{ raw_column }} end as {{ raw_column }},
         {%- endfor %}
-        len(field_reject_reasons) > 0 as has_field_problem
+
+        -- validation
+        field_reject_reasons,
+        is_last_line_open
 
     from header_marked
 
