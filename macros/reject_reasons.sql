@@ -59,3 +59,35 @@
         else try_cast({{ raw }} as double)
     end
 {%- endmacro %}
+
+{#-
+    A field of the source by its header position, in one of two ways: the
+    column itself when the header has the reference order (the usual case:
+    no list is built), else the field at that position of the whole record.
+    CASE evaluates a branch only for the rows that take it.
+-#}
+{% macro user_segmentation_field_at(source, position, expected_position) -%}
+    case
+        when {{ position }} = {{ expected_position }} then {{ source }}.c{{ '%02d' % expected_position }}
+        else [
+            {%- for i in range(1, 21) -%}
+                {{ source }}.c{{ '%02d' % i }}{{ ', ' if not loop.last }}
+            {%- endfor -%}
+        ][{{ position }}]
+    end
+{%- endmacro %}
+
+{#-
+    trim(), called only when it can change the value: DuckDB's trim removes
+    Unicode space separators, which in ASCII text is the space alone, so an
+    all-ASCII value (as many bytes as characters) without a space at either
+    end is returned as it is. Same result as trim(), without a copy of every
+    value.
+-#}
+{% macro user_segmentation_trim(value) -%}
+    case
+        when strlen({{ value }}) <> length({{ value }}) or prefix({{ value }}, ' ') or suffix({{ value }}, ' ')
+            then trim({{ value }})
+        else {{ value }}
+    end
+{%- endmacro %}
