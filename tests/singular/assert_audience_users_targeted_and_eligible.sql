@@ -55,10 +55,19 @@ hashed_ids as (
 
 ),
 
+-- the sampled audience rows with their user (null for an unknown hashed
+-- id): the checks below join on integer ids, not on 64-character hashes
 sampled_audiences as (
 
-    select * from audiences
-    where hashed_user_id < '1'
+    select
+        audiences.campaign_id,
+        audiences.segment_id,
+        audiences.hashed_user_id,
+        hashed_ids.user_id
+    from audiences
+    left join hashed_ids
+        on audiences.hashed_user_id = hashed_ids.hashed_user_id
+    where audiences.hashed_user_id < '1'
 
 ),
 
@@ -67,7 +76,7 @@ candidates as (
     select
         campaigns.campaign_id,
         segments.segment_id,
-        hashed_ids.hashed_user_id,
+        hashed_ids.user_id,
         coalesce(plan.is_targeted, false) as is_in_targeted_segment,
         (
             len(campaigns.target_devices) = 0
@@ -99,7 +108,7 @@ audience_checks as (
         sampled_audiences.segment_id,
         sampled_audiences.hashed_user_id,
         case
-            when candidates.hashed_user_id is null then 'unknown user'
+            when candidates.user_id is null then 'unknown user'
             when not candidates.is_in_targeted_segment then 'segment not targeted'
             when not candidates.meets_device then 'device constraint broken'
             when not candidates.meets_age then 'age constraint broken'
@@ -110,7 +119,7 @@ audience_checks as (
     left join candidates
         on
             sampled_audiences.campaign_id = candidates.campaign_id
-            and sampled_audiences.hashed_user_id = candidates.hashed_user_id
+            and sampled_audiences.user_id = candidates.user_id
 
 ),
 
@@ -119,19 +128,21 @@ missing as (
     select
         candidates.campaign_id,
         candidates.segment_id,
-        candidates.hashed_user_id,
+        hashed_ids.hashed_user_id,
         'eligible user of a targeted segment missing' as problem
     from candidates
+    inner join hashed_ids
+        on candidates.user_id = hashed_ids.user_id
     left join sampled_audiences
         on
             candidates.campaign_id = sampled_audiences.campaign_id
-            and candidates.hashed_user_id = sampled_audiences.hashed_user_id
+            and candidates.user_id = sampled_audiences.user_id
     where
         candidates.is_in_targeted_segment
         and candidates.meets_device
         and candidates.meets_age
         and candidates.meets_income
-        and sampled_audiences.hashed_user_id is null
+        and sampled_audiences.user_id is null
 
 ),
 
