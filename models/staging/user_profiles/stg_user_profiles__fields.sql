@@ -22,34 +22,27 @@
 -#}
 
 {%- set max_text_length = user_segmentation_number_var('max_text_length') -%}
-{%- set category_attributes = [
-    'age_band', 'gender', 'location', 'language', 'education_level', 'device_usage', 'income_band'
-] -%}
-{%- set raw_columns = [
-    'raw_user_id', 'raw_age', 'raw_gender', 'raw_location', 'raw_language', 'raw_education_level',
-    'raw_likes_and_reactions', 'raw_followed_accounts', 'raw_device_usage', 'raw_weekday_hours_online',
-    'raw_weekend_hours_online', 'raw_click_through_rate', 'raw_conversion_rate', 'raw_ad_interaction_seconds',
-    'raw_income_level', 'raw_top_interests', 'raw_extra_fields'
-] -%}
-{#- the 16 reference columns in reference order (seed raw_columns) and their raw_* names -#}
+{#- the 16 reference columns in order (seed raw_columns), their raw_* names, which are categories -#}
 {%- set reference_columns = [
-    {'name': 'user_id', 'position': 1, 'raw_name': 'raw_user_id'},
-    {'name': 'age_band', 'position': 2, 'raw_name': 'raw_age'},
-    {'name': 'gender', 'position': 3, 'raw_name': 'raw_gender'},
-    {'name': 'location', 'position': 4, 'raw_name': 'raw_location'},
-    {'name': 'language', 'position': 5, 'raw_name': 'raw_language'},
-    {'name': 'education_level', 'position': 6, 'raw_name': 'raw_education_level'},
-    {'name': 'likes_and_reactions', 'position': 7, 'raw_name': 'raw_likes_and_reactions'},
-    {'name': 'followed_accounts', 'position': 8, 'raw_name': 'raw_followed_accounts'},
-    {'name': 'device_usage', 'position': 9, 'raw_name': 'raw_device_usage'},
-    {'name': 'weekday_hours_online', 'position': 10, 'raw_name': 'raw_weekday_hours_online'},
-    {'name': 'weekend_hours_online', 'position': 11, 'raw_name': 'raw_weekend_hours_online'},
-    {'name': 'click_through_rate', 'position': 12, 'raw_name': 'raw_click_through_rate'},
-    {'name': 'conversion_rate', 'position': 13, 'raw_name': 'raw_conversion_rate'},
-    {'name': 'ad_interaction_seconds', 'position': 14, 'raw_name': 'raw_ad_interaction_seconds'},
-    {'name': 'income_band', 'position': 15, 'raw_name': 'raw_income_level'},
-    {'name': 'top_interests', 'position': 16, 'raw_name': 'raw_top_interests'}
+    {'name': 'user_id', 'position': 1, 'raw_name': 'raw_user_id', 'is_category': false},
+    {'name': 'age_band', 'position': 2, 'raw_name': 'raw_age', 'is_category': true},
+    {'name': 'gender', 'position': 3, 'raw_name': 'raw_gender', 'is_category': true},
+    {'name': 'location', 'position': 4, 'raw_name': 'raw_location', 'is_category': true},
+    {'name': 'language', 'position': 5, 'raw_name': 'raw_language', 'is_category': true},
+    {'name': 'education_level', 'position': 6, 'raw_name': 'raw_education_level', 'is_category': true},
+    {'name': 'likes_and_reactions', 'position': 7, 'raw_name': 'raw_likes_and_reactions', 'is_category': false},
+    {'name': 'followed_accounts', 'position': 8, 'raw_name': 'raw_followed_accounts', 'is_category': false},
+    {'name': 'device_usage', 'position': 9, 'raw_name': 'raw_device_usage', 'is_category': true},
+    {'name': 'weekday_hours_online', 'position': 10, 'raw_name': 'raw_weekday_hours_online', 'is_category': false},
+    {'name': 'weekend_hours_online', 'position': 11, 'raw_name': 'raw_weekend_hours_online', 'is_category': false},
+    {'name': 'click_through_rate', 'position': 12, 'raw_name': 'raw_click_through_rate', 'is_category': false},
+    {'name': 'conversion_rate', 'position': 13, 'raw_name': 'raw_conversion_rate', 'is_category': false},
+    {'name': 'ad_interaction_seconds', 'position': 14, 'raw_name': 'raw_ad_interaction_seconds', 'is_category': false},
+    {'name': 'income_band', 'position': 15, 'raw_name': 'raw_income_level', 'is_category': true},
+    {'name': 'top_interests', 'position': 16, 'raw_name': 'raw_top_interests', 'is_category': false}
 ] -%}
+{%- set category_columns = reference_columns | selectattr('is_category') | list -%}
+{%- set raw_columns = (reference_columns | map(attribute='raw_name') | list) + ['raw_extra_fields'] -%}
 {%- set input_path = var('input_path', env_var('USER_SEGMENTATION_INPUT', 'data/sample/user_profiles_sample.csv')) -%}
 {%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(input_path | string) -%}
 
@@ -177,25 +170,8 @@ header_shape as (
 
 column_positions as (
 
-    select
-        max(found_positions[1]) filter (where column_name = 'user_id') as user_id_position,
-        max(found_positions[1]) filter (where column_name = 'age_band') as age_band_position,
-        max(found_positions[1]) filter (where column_name = 'gender') as gender_position,
-        max(found_positions[1]) filter (where column_name = 'location') as location_position,
-        max(found_positions[1]) filter (where column_name = 'language') as language_position,
-        max(found_positions[1]) filter (where column_name = 'education_level') as education_level_position,
-        max(found_positions[1]) filter (where column_name = 'likes_and_reactions') as likes_and_reactions_position,
-        max(found_positions[1]) filter (where column_name = 'followed_accounts') as followed_accounts_position,
-        max(found_positions[1]) filter (where column_name = 'device_usage') as device_usage_position,
-        max(found_positions[1]) filter (where column_name = 'weekday_hours_online') as weekday_hours_online_position,
-        max(found_positions[1]) filter (where column_name = 'weekend_hours_online') as weekend_hours_online_position,
-        max(found_positions[1]) filter (where column_name = 'click_through_rate') as click_through_rate_position,
-        max(found_positions[1]) filter (where column_name = 'conversion_rate') as conversion_rate_position,
-        max(found_positions[1]) filter (
-            where column_name = 'ad_interaction_seconds'
-        ) as ad_interaction_seconds_position,
-        max(found_positions[1]) filter (where column_name = 'income_band') as income_band_position,
-        max(found_positions[1]) filter (where column_name = 'top_interests') as top_interests_position
+    -- the first header position of each reference column (null when missing)
+    select map_from_entries(list((column_name, found_positions[1]))) as position_by_column
     from column_matches
 
 ),
@@ -225,7 +201,9 @@ header_check as (
 
     select
         header_shape.header_width,
-        column_positions.*,
+        {%- for name in reference_columns | map(attribute='name') %}
+            column_positions.position_by_column['{{ name }}'] as {{ name }}_position,
+        {%- endfor %}
         -- scalar subqueries, not a join: a join here would cost the file order
         -- of the records below
         {%- for i in range(1, 21) %}
@@ -350,7 +328,7 @@ records as (
 category_maps as (
 
     select
-        {%- for attribute in category_attributes %}
+        {%- for attribute in category_columns | map(attribute='name') %}
             map_from_entries(
                 list((lower(value), value)) filter (where attribute = '{{ attribute }}')
             ) as {{ attribute }},
@@ -407,16 +385,12 @@ typed as (
         try_cast(records.raw_ad_interaction_seconds as double) as ad_interaction_seconds_number,
 
         -- categories: matched to the reference values case-insensitively
-        {%- for attribute, raw_column in [
-            ('age_band', 'raw_age'), ('gender', 'raw_gender'), ('location', 'raw_location'),
-            ('language', 'raw_language'), ('education_level', 'raw_education_level'),
-            ('device_usage', 'raw_device_usage'), ('income_band', 'raw_income_level')
-        ] %}
+        {%- for column in category_columns %}
             case
-                when list_contains(category_maps.{{ attribute }}__values, records.{{ raw_column }})
-                    then records.{{ raw_column }}
-                else category_maps.{{ attribute }}[lower(records.{{ raw_column }})]
-            end as {{ attribute }},
+                when list_contains(category_maps.{{ column.name }}__values, records.{{ column.raw_name }})
+                    then records.{{ column.raw_name }}
+                else category_maps.{{ column.name }}[lower(records.{{ column.raw_name }})]
+            end as {{ column.name }},
         {%- endfor %}
 
         -- interests: split on commas, trimmed, spelled as in the taxonomy when
