@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import platform
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    pairwise_distances_chunked,
+    silhouette_score,
+)
 
 from user_segmentation import __version__ as package_version
 from user_segmentation.clustering import (
@@ -195,16 +202,33 @@ def _distinct_rows(x: np.ndarray) -> int:
     return int(np.unique(x, axis=0).shape[0])
 
 
-def _safe_silhouette(x: np.ndarray, labels: np.ndarray) -> float:
+def silhouette_distances(x: np.ndarray) -> np.ndarray:
+    """Euclidean distances between the rows of the silhouette sample, computed once.
+
+    Every candidate k (and the published model) is scored on the same rows,
+    so the (n, n) matrix is shared instead of recomputed per k.  It is built
+    from the same chunks :func:`silhouette_score` computes internally, so the
+    scores are the same to the last bit.
+    """
+    with single_threaded():
+        return np.vstack(list(pairwise_distances_chunked(x, metric="euclidean")))
+
+
+def _safe_silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
     present = np.unique(labels).size
-    if present < 2 or present >= x.shape[0]:
+    if present < 2 or present >= distances.shape[0]:
         return float("nan")
     with single_threaded():
-        return float(silhouette_score(x, labels, metric="euclidean"))
+        return float(silhouette_score(distances, labels, metric="precomputed"))
 
 
 def _evaluate(
-    k: int, x_sel: np.ndarray, x_sil: np.ndarray, x_pool: np.ndarray, s: Settings
+    k: int,
+    x_sel: np.ndarray,
+    x_sil: np.ndarray,
+    d_sil: np.ndarray,
+    x_pool: np.ndarray,
+    s: Settings,
 ) -> tuple[Candidate, BootstrapRun, KMeansFit]:
     fit = fit_kmeans(x_sel, k, seed=s.seed + 7_919 * k, n_init=s.n_init, max_iter=s.max_iter)
     sizes = np.bincount(fit.labels, minlength=k)
@@ -214,7 +238,7 @@ def _evaluate(
         ch = float(calinski_harabasz_score(x_sel, fit.labels))
     else:
         db = ch = float("nan")
-    sil = _safe_silhouette(x_sil, assign_segments(x_sil, fit.centroids).segment_id)
+    sil = _safe_silhouette(d_sil, assign_segments(x_sil, fit.centroids).segment_id)
     run = bootstrap_clusterings(x_pool, k, s.bootstrap_samples, s.seed, max_iter=s.max_iter)
     aris = pairwise_ari(run)
     candidate = Candidate(
@@ -235,6 +259,46 @@ def _evaluate(
         candidate.smallest_segment_share,
     )
     return candidate, run, fit
+
+
+def evaluation_workers(candidates: int) -> int:
+    """Threads that evaluate candidate k side by side: one per core, at most one per k.
+
+    Each evaluation is seeded on its own and runs its numerical libraries on
+    one thread, so the result does not depend on how many run at once.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(candidates, cores or 1))
+
+
+def _evaluate_all(
+    ks: list[int],
+    x_sel: np.ndarray,
+    x_sil: np.ndarray,
+    d_sil: np.ndarray,
+    x_pool: np.ndarray,
+    s: Settings,
+) -> list[tuple[Candidate, BootstrapRun, KMeansFit]]:
+    """:func:`_evaluate` for every k, in k order, on :func:`evaluation_workers` threads.
+
+    scikit-learn's k-means and NumPy release the GIL while they compute, so
+    threads use both cores.  Every thread holds BLAS and OpenMP to one thread
+    (:func:`single_threaded` inside each fit; OpenMP's limit is per thread).
+    """
+
+    def one(k: int) -> tuple[Candidate, BootstrapRun, KMeansFit]:
+        with single_threaded():
+            return _evaluate(k, x_sel, x_sil, d_sil, x_pool, s)
+
+    workers = evaluation_workers(len(ks))
+    if workers == 1:
+        return [one(k) for k in ks]
+    # BLAS's limit is process-wide: hold it at one thread around all of them,
+    # so that one thread leaving its limit never lifts another's
+    with single_threaded(), ThreadPoolExecutor(max_workers=workers) as pool:
+        # largest k first: they take longest, so the threads finish together
+        futures = {k: pool.submit(one, k) for k in sorted(ks, reverse=True)}
+        return [futures[k].result() for k in ks]
 
 
 def train(
@@ -268,6 +332,7 @@ def train(
     x_sel = x[seeded_subsample(n, s.k_selection_rows, s.seed, stream=2)]
     x_pool = x[seeded_subsample(n, s.stability_rows, s.seed, stream=3)]
     x_sil = x[seeded_subsample(n, s.silhouette_rows, s.seed, stream=4)]
+    d_sil = silhouette_distances(x_sil)
     distinct = _distinct_rows(x_sel)
     ks = [k for k in s.candidate_ks if k <= min(distinct, x_pool.shape[0] - 1)]
     if s.n_clusters is not None and s.n_clusters not in ks:
@@ -278,9 +343,10 @@ def train(
         log.warning("only %d distinct users: candidates above %d skipped", distinct, max(ks))
 
     candidates, runs, fits = [], {}, {}
-    for k in ks:
-        candidate, runs[k], fits[k] = _evaluate(k, x_sel, x_sil, x_pool, s)
+    evaluated = _evaluate_all(ks, x_sel, x_sil, d_sil, x_pool, s)
+    for k, (candidate, run, fit) in zip(ks, evaluated, strict=True):
         candidates.append(candidate)
+        runs[k], fits[k] = run, fit
     clock["k_selection"] = time.perf_counter()
 
     choice = choose_k(candidates, s.min_segment_share, s.stability_tolerance, s.n_clusters)
@@ -305,7 +371,7 @@ def train(
             )
         )
     chosen = next(c for c in choice.candidates if c.is_chosen)
-    silhouette = _safe_silhouette(x_sil, assign_segments(x_sil, model.centroids).segment_id)
+    silhouette = _safe_silhouette(d_sil, assign_segments(x_sil, model.centroids).segment_id)
     clock["stability"] = time.perf_counter()
 
     seconds = {

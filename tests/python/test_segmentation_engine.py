@@ -281,3 +281,24 @@ def test_result_does_not_depend_on_thread_settings(tmp_path):
         )
         digests.add(done.stdout.strip())
     assert len(digests) == 1
+
+
+def test_result_does_not_depend_on_how_many_candidates_run_at_once(planted, monkeypatch):
+    """Candidate k are evaluated on parallel threads; one thread gives the same bytes."""
+    ids, x, _ = planted
+    settings = segmentation.Settings(k_max=6, **FAST)
+    monkeypatch.setattr(segmentation, "evaluation_workers", lambda candidates: 2)
+    parallel = segmentation.result_to_arrow(segmentation.train(ids, x, settings))
+    monkeypatch.setattr(segmentation, "evaluation_workers", lambda candidates: 1)
+    serial = segmentation.result_to_arrow(segmentation.train(ids, x, settings))
+    assert parallel.equals(serial)
+
+
+def test_shared_silhouette_distances_give_scikit_learns_silhouette(planted):
+    from sklearn.metrics import silhouette_score
+
+    _, x, truth = planted
+    rows = x[:1_200]
+    labels = truth[:1_200]
+    shared = segmentation._safe_silhouette(segmentation.silhouette_distances(rows), labels)
+    assert shared == silhouette_score(rows, labels, metric="euclidean")
