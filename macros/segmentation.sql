@@ -14,7 +14,20 @@
 
 {#- Folder of the saved model (var model_dir), without a trailing slash. -#}
 {% macro segmentation_model_dir() -%}
-    {{- return((var('model_dir') | string).rstrip('/')) -}}
+    {{- return(user_segmentation_project_path(var('model_dir')).rstrip('/')) -}}
+{%- endmacro %}
+
+{#-
+    A path relative to the project's folder: as it is when absolute, else
+    prefixed with env USER_SEGMENTATION_PROJECT_DIR (set by the runner, which
+    runs dbt in the database's folder; default `.`, where dbt runs).
+-#}
+{% macro user_segmentation_project_path(path) -%}
+    {%- set path = path | string -%}
+    {%- if path.startswith('/') -%}
+        {{- return(path) -}}
+    {%- endif -%}
+    {{- return(env_var('USER_SEGMENTATION_PROJECT_DIR', '.') ~ '/' ~ path) -}}
 {%- endmacro %}
 
 {#- A Parquet file of the saved model, as a table expression: read_parquet('<model_dir>/<name>.parquet'). -#}

@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bld = sub.add_parser(
         "build",
-        help="dbt build into <db>.building, then publish <db> atomically if every test passed",
+        help="dbt build into <db>.building/, then publish <db> atomically if every test passed",
     )
     bld.add_argument("--data", required=True, help="input file (.csv or .parquet)")
     bld.add_argument("--db", required=True, help="published DuckDB database file")

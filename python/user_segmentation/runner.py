@@ -1,8 +1,9 @@
 """Build the project into a working database and publish it only when it is good.
 
-``make build`` calls :func:`build`.  dbt writes into ``<db>.building``; when
-``dbt build`` (every model and every test) succeeds, the working file is
-checkpointed and renamed over the published database in one atomic step, so an
+``make build`` calls :func:`build`.  dbt writes into
+``<db>.building/user_segmentation.duckdb``; when ``dbt build`` (every model and
+every test) succeeds, the working file is checkpointed and renamed over the
+published database in one atomic step, so an
 analyst holding the published file open keeps reading the last good build, and
 a failed or killed build leaves it untouched.
 
@@ -22,10 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -67,9 +70,21 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+# The working database's file name, the same for every build: dbt runs in the
+# working folder and the profile's path is this name, so the connection details
+# dbt hashes for partial parsing never change and no build has to re-parse the
+# whole project just because it builds into another database (3.3 s vs 1 s).
+WORKING_NAME = "user_segmentation.duckdb"
+
+
+def working_dir(database: Path) -> Path:
+    """The folder of the working database (beside ``database``: same file system)."""
+    return database.with_name(database.name + ".building")
+
+
 def working_path(database: Path) -> Path:
     """The file dbt builds into before it is published as ``database``."""
-    return database.with_name(database.name + ".building")
+    return working_dir(database) / WORKING_NAME
 
 
 def lock_path(database: Path) -> Path:
@@ -89,9 +104,53 @@ def dbt_target_path(database: Path) -> Path:
     return database.with_name("." + database.name + ".dbt")
 
 
-def stale_working_files(database: Path) -> list[Path]:
-    work = working_path(database)
-    return [work, work.with_name(work.name + ".wal")]
+def remove_stale_working_files(database: Path) -> None:
+    """Remove what a killed or failed earlier build of ``database`` left."""
+    work = working_dir(database)
+    if work.is_dir() and not work.is_symlink():
+        log.info("removing %s left by an earlier build", work)
+        shutil.rmtree(work)
+    # a file there, and its log: the layout of earlier versions
+    for stale in (work, work.with_name(work.name + ".wal")):
+        if stale.is_file() or stale.is_symlink():
+            log.info("removing %s left by an earlier build", stale)
+            stale.unlink()
+
+
+def parse_cache_path(project_dir: Path, dbt_vars: dict | None) -> Path:
+    """Where builds of the project share dbt's partial-parse file (one per set of vars).
+
+    dbt keeps it in the target folder, which is one per database; a build into
+    a new database starts from the last one saved here instead of parsing the
+    whole project.  dbt re-parses whatever changed since (files, environment
+    variables), so a stale copy costs time, never correctness.
+    """
+    key = hashlib.sha256(json.dumps(dbt_vars or {}, sort_keys=True).encode()).hexdigest()[:16]
+    return project_dir / "build" / ".dbt-parse" / f"partial_parse-{key}.msgpack"
+
+
+def _restore_parse_cache(cache: Path, dbt_target: Path) -> None:
+    saved = dbt_target / "partial_parse.msgpack"
+    if saved.exists() or not cache.is_file():
+        return
+    try:
+        dbt_target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cache, saved)
+    except OSError as error:  # a cache: never a reason to fail the build
+        log.info("partial-parse cache not used: %s", error)
+
+
+def _save_parse_cache(cache: Path, dbt_target: Path) -> None:
+    saved = dbt_target / "partial_parse.msgpack"
+    if not saved.is_file():
+        return
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}")
+        shutil.copyfile(saved, partial)
+        os.replace(partial, cache)
+    except OSError as error:
+        log.info("partial-parse cache not saved: %s", error)
 
 
 @contextmanager
@@ -133,6 +192,11 @@ def run_dbt(
 ) -> subprocess.CompletedProcess:
     """Run one dbt command against ``database`` with ``dbt_vars``.
 
+    dbt runs in ``database``'s folder with the profile's path set to its bare
+    file name (see :data:`WORKING_NAME`); the project's own relative paths
+    (``model_dir``, ``input_path``, the Python package) are resolved against
+    ``project_dir``, passed as ``USER_SEGMENTATION_PROJECT_DIR``.
+
     ``input_path`` reaches dbt as the environment variable
     ``USER_SEGMENTATION_INPUT`` rather than as a var: dbt re-parses the whole
     project when any ``--vars`` value changes, but only the files that read an
@@ -144,7 +208,9 @@ def run_dbt(
     env = dict(os.environ)
     if input_path is not None:
         env["USER_SEGMENTATION_INPUT"] = str(input_path)
-    env["USER_SEGMENTATION_DB"] = str(database)
+    database = resolve(database)
+    env["USER_SEGMENTATION_DB"] = database.name
+    env["USER_SEGMENTATION_PROJECT_DIR"] = str(project_dir)
     env["USER_SEGMENTATION_THREADS"] = str(threads)
     env.setdefault("DBT_PROFILES_DIR", str(project_dir))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -158,7 +224,7 @@ def run_dbt(
     log.info("running: %s", " ".join(command))
     process = subprocess.Popen(
         command,
-        cwd=project_dir,
+        cwd=database.parent,
         env=env,
         text=True,
         stdout=subprocess.PIPE,
@@ -243,11 +309,11 @@ def build(
     dbt_target = dbt_target_path(target)
 
     with build_lock(target) as lock_fd:
-        for stale in stale_working_files(target):
-            if stale.exists():
-                log.info("removing %s left by an earlier build", stale)
-                stale.unlink()
+        remove_stale_working_files(target)
+        work.parent.mkdir()
         (dbt_target / "run_results.json").unlink(missing_ok=True)
+        parse_cache = parse_cache_path(project_dir, dbt_vars)
+        _restore_parse_cache(parse_cache, dbt_target)
 
         dbt_args = ["build", *(extra_args or [])]
         if not unit_tests:
@@ -263,6 +329,7 @@ def build(
             target_path=dbt_target,
             pass_fds=(lock_fd,),
         )
+        _save_parse_cache(parse_cache, dbt_target)
         if result.returncode != 0:
             problem = explain_failure(result.returncode, result.stdout, dbt_target / "run_results.json")
             raise BuildError(
@@ -272,6 +339,7 @@ def build(
         checkpoint(work)
         audience_files = _export_audiences(work, export_dir) if export_audiences else []
         os.replace(work, target)
+        shutil.rmtree(work.parent, ignore_errors=True)
     counts = table_counts(target)
     return BuildResult(database=target, input_path=input_file, counts=counts, audience_files=audience_files)
 

@@ -434,16 +434,29 @@ def features_from_arrow(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
 MODEL_FILE = "segmentation_model.parquet"
 
 
+def model_folder(model_dir: str | Path) -> Path:
+    """``model_dir`` (the dbt var) as a path: relative to the project's folder.
+
+    That folder is ``USER_SEGMENTATION_PROJECT_DIR`` when set (the runner runs
+    dbt in the database's folder and sets it), else where dbt runs; the SQL
+    side resolves it the same way (macro ``user_segmentation_project_path``).
+    """
+    folder = Path(model_dir)
+    if folder.is_absolute():
+        return folder
+    return Path(os.environ.get("USER_SEGMENTATION_PROJECT_DIR", ".")) / folder
+
+
 def prepare_model_dir(model_dir: str | Path) -> Path:
     """Create the folder the on-run-end hook saves the model into."""
-    folder = Path(model_dir)
+    folder = model_folder(model_dir)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def load_saved_model(model_dir: str | Path) -> pa.Table:
     """The model row saved by the last successful refit build (for ``refit: false``)."""
-    path = Path(model_dir) / MODEL_FILE
+    path = model_folder(model_dir) / MODEL_FILE
     if not path.is_file():
         raise FileNotFoundError(
             f"refit is false but there is no saved model at {path}: build once with "

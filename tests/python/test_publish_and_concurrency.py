@@ -204,11 +204,32 @@ def test_two_concurrent_builds_one_wins_the_other_is_refused(inputs, tmp_path):
 def test_stale_working_files_are_removed(inputs, tmp_path):
     first, _ = inputs
     database = tmp_path / "published.duckdb"
-    for stale in runner.stale_working_files(database):
+    work = runner.working_path(database)
+    work.parent.mkdir()
+    for stale in (work, work.with_name(work.name + ".wal"), work.with_name(work.name + ".tmp")):
         stale.write_bytes(b"left by a killed build")
     runner.build(first, database, capture=True, extra_args=STAGING_ONLY)
     assert state(database)[0] == 120
-    assert not any(stale.exists() for stale in runner.stale_working_files(database))
+    assert not runner.working_dir(database).exists()
+
+    # the layout of earlier versions: a file <db>.building and its .wal
+    old = runner.working_dir(database)
+    for stale in (old, old.with_name(old.name + ".wal")):
+        stale.write_bytes(b"left by an older version")
+    runner.build(first, database, capture=True, extra_args=STAGING_ONLY)
+    assert not old.exists() and not old.with_name(old.name + ".wal").exists()
+
+
+def test_a_new_database_does_not_make_dbt_parse_the_whole_project(inputs, tmp_path):
+    """The profile's path is the same for every build, and the parse is shared."""
+    first, second = inputs
+    runner.build(first, tmp_path / "one.duckdb", capture=True, extra_args=STAGING_ONLY)
+    database = tmp_path / "two.duckdb"
+    runner.build(second, database, capture=True, extra_args=STAGING_ONLY)
+    log_text = (runner.dbt_target_path(database) / "logs" / "dbt.log").read_text()
+    assert "Partial parsing enabled" in log_text
+    assert "Unable to do partial parsing" not in log_text
+    assert runner.parse_cache_path(runner.PROJECT_DIR, None).is_file()
 
 
 def test_rebuild_and_thread_count_change_nothing(inputs, tmp_path):
