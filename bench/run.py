@@ -207,6 +207,12 @@ def dbt_env(target: Path) -> dict:
     env["DBT_LOG_PATH"] = str(target / "logs")
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env.setdefault("DBT_PROFILES_DIR", str(REPO))
+    # the profile the runner gives dbt (constant database path: see runner.WORKING_NAME),
+    # so that the parse below is the one the builds start from
+    from user_segmentation.runner import WORKING_NAME
+
+    env["USER_SEGMENTATION_DB"] = WORKING_NAME
+    env["USER_SEGMENTATION_PROJECT_DIR"] = str(REPO)
     return env
 
 
