@@ -202,23 +202,35 @@ def _distinct_rows(x: np.ndarray) -> int:
     return int(np.unique(x, axis=0).shape[0])
 
 
-def silhouette_distances(x: np.ndarray) -> np.ndarray:
+# Largest silhouette sample whose distance matrix is shared (4,096 rows: 128 MiB
+# of float64); a larger silhouette_rows computes the distances per k in
+# scikit-learn's bounded chunks instead, so memory never grows with its square.
+SHARED_SILHOUETTE_ROWS = 4_096
+
+
+def silhouette_distances(x: np.ndarray) -> np.ndarray | None:
     """Euclidean distances between the rows of the silhouette sample, computed once.
 
     Every candidate k (and the published model) is scored on the same rows,
     so the (n, n) matrix is shared instead of recomputed per k.  It is built
     from the same chunks :func:`silhouette_score` computes internally, so the
-    scores are the same to the last bit.
+    scores are the same to the last bit.  None above
+    :data:`SHARED_SILHOUETTE_ROWS` rows.
     """
+    if x.shape[0] > SHARED_SILHOUETTE_ROWS:
+        return None
     with single_threaded():
         return np.vstack(list(pairwise_distances_chunked(x, metric="euclidean")))
 
 
-def _safe_silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
+def _safe_silhouette(x: np.ndarray, distances: np.ndarray | None, labels: np.ndarray) -> float:
+    """Mean silhouette of ``labels`` on ``x``, from the shared ``distances`` when given."""
     present = np.unique(labels).size
-    if present < 2 or present >= distances.shape[0]:
+    if present < 2 or present >= x.shape[0]:
         return float("nan")
     with single_threaded():
+        if distances is None:
+            return float(silhouette_score(x, labels, metric="euclidean"))
         return float(silhouette_score(distances, labels, metric="precomputed"))
 
 
@@ -226,7 +238,7 @@ def _evaluate(
     k: int,
     x_sel: np.ndarray,
     x_sil: np.ndarray,
-    d_sil: np.ndarray,
+    d_sil: np.ndarray | None,
     x_pool: np.ndarray,
     s: Settings,
 ) -> tuple[Candidate, BootstrapRun, KMeansFit]:
@@ -238,7 +250,7 @@ def _evaluate(
         ch = float(calinski_harabasz_score(x_sel, fit.labels))
     else:
         db = ch = float("nan")
-    sil = _safe_silhouette(d_sil, assign_segments(x_sil, fit.centroids).segment_id)
+    sil = _safe_silhouette(x_sil, d_sil, assign_segments(x_sil, fit.centroids).segment_id)
     run = bootstrap_clusterings(x_pool, k, s.bootstrap_samples, s.seed, max_iter=s.max_iter)
     aris = pairwise_ari(run)
     candidate = Candidate(
@@ -275,7 +287,7 @@ def _evaluate_all(
     ks: list[int],
     x_sel: np.ndarray,
     x_sil: np.ndarray,
-    d_sil: np.ndarray,
+    d_sil: np.ndarray | None,
     x_pool: np.ndarray,
     s: Settings,
 ) -> list[tuple[Candidate, BootstrapRun, KMeansFit]]:
@@ -371,7 +383,7 @@ def train(
             )
         )
     chosen = next(c for c in choice.candidates if c.is_chosen)
-    silhouette = _safe_silhouette(d_sil, assign_segments(x_sil, model.centroids).segment_id)
+    silhouette = _safe_silhouette(x_sil, d_sil, assign_segments(x_sil, model.centroids).segment_id)
     clock["stability"] = time.perf_counter()
 
     seconds = {

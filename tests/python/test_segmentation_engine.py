@@ -294,11 +294,26 @@ def test_result_does_not_depend_on_how_many_candidates_run_at_once(planted, monk
     assert parallel.equals(serial)
 
 
-def test_shared_silhouette_distances_give_scikit_learns_silhouette(planted):
+def test_shared_silhouette_distances_give_scikit_learns_silhouette(planted, monkeypatch):
     from sklearn.metrics import silhouette_score
 
     _, x, truth = planted
     rows = x[:1_200]
     labels = truth[:1_200]
-    shared = segmentation._safe_silhouette(segmentation.silhouette_distances(rows), labels)
-    assert shared == silhouette_score(rows, labels, metric="euclidean")
+    expected = silhouette_score(rows, labels, metric="euclidean")
+    shared = segmentation.silhouette_distances(rows)
+    assert shared is not None
+    assert segmentation._safe_silhouette(rows, shared, labels) == expected
+    # above the bound nothing is shared (memory would grow with the square)
+    monkeypatch.setattr(segmentation, "SHARED_SILHOUETTE_ROWS", 1_000)
+    assert segmentation.silhouette_distances(rows) is None
+    assert segmentation._safe_silhouette(rows, None, labels) == expected
+
+
+def test_training_is_the_same_whether_silhouette_distances_are_shared(planted, monkeypatch):
+    ids, x, _ = planted
+    settings = segmentation.Settings(k_max=4, **FAST)
+    shared = segmentation.result_to_arrow(segmentation.train(ids, x, settings))
+    monkeypatch.setattr(segmentation, "SHARED_SILHOUETTE_ROWS", 10)
+    per_k = segmentation.result_to_arrow(segmentation.train(ids, x, settings))
+    assert shared.equals(per_k)
