@@ -73,3 +73,59 @@
 {% macro sql_string_or_null(value) %}
     {%- if value is none -%}null{%- else -%}'{{ value | replace("'", "''") }}'{%- endif -%}
 {% endmacro %}
+
+{#-
+    Two CTEs that apply the fitted scaling to the users of the CTE named
+    `user_features` (columns of fct_user_features):
+      scaling_row     one row holding every parameter of `scaling_parameters`
+                      (a CTE over int_feature_scaling_parameters);
+      scaled_features user_id and the model input vector `features`
+                      (FLOAT[d], element i = weight * (value - mean) / stddev,
+                      0 for a missing value or a constant dimension).
+    Shared by int_user_features_scaled (every user) and
+    int_segmentation_training_sample (the sampled users only), so the two
+    compute the same vector, value for value. Emits `name as (...),` for both;
+    the caller writes the CTE that follows.
+-#}
+{% macro scaled_features_ctes(user_features, scaling_parameters) %}
+    {%- set dimensions = model_feature_dimensions() %}
+scaling_row as (
+
+    select
+        {%- for dimension in dimensions %}
+            max(mean_value) filter (
+                where model_feature_id = '{{ dimension.model_feature_id }}'
+            ) as {{ dimension.model_feature_id }}__mean,
+            max(stddev_value) filter (
+                where model_feature_id = '{{ dimension.model_feature_id }}'
+            ) as {{ dimension.model_feature_id }}__stddev,
+            max(weight) filter (
+                where model_feature_id = '{{ dimension.model_feature_id }}'
+            ) as {{ dimension.model_feature_id }}__weight,
+        {%- endfor %}
+        count(*) as parameter_rows
+    from {{ scaling_parameters }}
+
+),
+
+scaled_features as (
+
+    select
+        {{ user_features }}.user_id,
+        [
+            {%- for dimension in dimensions %}
+                coalesce(
+                    (
+                        {{ model_feature_raw_value(dimension, user_features) }}
+                        - scaling_row.{{ dimension.model_feature_id }}__mean
+                    )
+                    / nullif(scaling_row.{{ dimension.model_feature_id }}__stddev, 0),
+                    0
+                ) * scaling_row.{{ dimension.model_feature_id }}__weight{{ ',' if not loop.last }}
+            {%- endfor %}
+        ]::float[{{ dimensions | length }}] as features
+    from {{ user_features }}
+    cross join scaling_row
+
+),
+{%- endmacro %}

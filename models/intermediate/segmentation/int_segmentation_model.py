@@ -27,7 +27,7 @@ def model(dbt, session):
     stability_tolerance = dbt.config.get("stability_tolerance")
 
     sample = dbt.ref("int_segmentation_training_sample")
-    everyone = dbt.ref("int_user_features_scaled")
+    everyone = dbt.ref("fct_user_features")
     if not segmentation.is_true(refit):
         return segmentation.load_saved_model(model_dir)
 
