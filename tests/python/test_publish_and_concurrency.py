@@ -220,9 +220,11 @@ def test_stale_working_files_are_removed(inputs, tmp_path):
     assert not old.exists() and not old.with_name(old.name + ".wal").exists()
 
 
-def test_a_new_database_does_not_make_dbt_parse_the_whole_project(inputs, tmp_path):
+def test_a_new_database_does_not_make_dbt_parse_the_whole_project(inputs, tmp_path, monkeypatch):
     """The profile's path is the same for every build, and the parse is shared."""
     first, second = inputs
+    # the parse messages are debug lines; the runner's default file log is info
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     runner.build(first, tmp_path / "one.duckdb", capture=True, extra_args=STAGING_ONLY)
     database = tmp_path / "two.duckdb"
     runner.build(second, database, capture=True, extra_args=STAGING_ONLY)
@@ -230,6 +232,16 @@ def test_a_new_database_does_not_make_dbt_parse_the_whole_project(inputs, tmp_pa
     assert "Partial parsing enabled" in log_text
     assert "Unable to do partial parsing" not in log_text
     assert runner.parse_cache_path(runner.PROJECT_DIR, None).is_file()
+
+
+def test_the_file_log_is_info_unless_asked(inputs, tmp_path):
+    """dbt's debug file log (every statement's SQL) is off by default, on with DBT_LOG_LEVEL_FILE."""
+    first, _ = inputs
+    database = tmp_path / "quiet.duckdb"
+    runner.build(first, database, capture=True, extra_args=STAGING_ONLY)
+    log_text = (runner.dbt_target_path(database) / "logs" / "dbt.log").read_text()
+    assert "[info ]" in log_text
+    assert "[debug]" not in log_text
 
 
 def test_rebuild_and_thread_count_change_nothing(inputs, tmp_path):
