@@ -80,7 +80,7 @@ def test_every_model_has_a_primary_key_test(artifacts):
         if not attached:
             continue
         tested.setdefault(attached, set())
-        if name == "unique_combination_of_columns":
+        if name in ("unique_combination_of_columns", "primary_key"):
             tested[attached].add("pk")
         elif name in ("unique", "not_null"):
             tested[attached].add(f"{name}:{node.get('column_name')}")
