@@ -79,13 +79,18 @@
 -#}
 {% macro interest_bits_relation() -%}
     (
-        select map_from_entries(list((interest_id, (1::bigint << (bit_position - 1))::bigint))) as bit_by_interest
-        from (
-            select
-                interest_id,
-                row_number() over (order by interest_id) as bit_position
-            from {{ ref('interest_taxonomy') }}
-        )
+        select map_from_entries(list((interest_id, interest_bit))) as bit_by_interest
+        from {{ interest_bit_rows() }}
+    )
+{%- endmacro %}
+
+{#- One row per interest of the taxonomy: interest_id and its bit of the interest mask (interest ids in order: 1, 2, 4, ...). -#}
+{% macro interest_bit_rows() -%}
+    (
+        select
+            interest_id,
+            (1::bigint << (row_number() over (order by interest_id) - 1))::bigint as interest_bit
+        from {{ ref('interest_taxonomy') }}
     )
 {%- endmacro %}
 

@@ -42,8 +42,8 @@ final as (
             cast(features.{{ metric }} as double) as {{ metric }},
         {%- endfor %}
 
-        -- interests
-        features.interest_ids,
+        -- interests (the list itself is not kept: the mask is all the campaign
+        -- and profile models need, and the list was a fifth of this table's write)
         {{ interest_mask('features.interest_ids') }} as interest_mask,
 
         -- holdout

@@ -21,25 +21,37 @@ interest_taxonomy as (
 
 ),
 
--- one row per user x known interest: the user's interest_ids (each known
--- interest once), unnested
-member_interests as (
+-- the bit of each known interest in the users' interest_mask
+interest_bits as (
 
-    select
-        segment_id,
-        unnest(interest_ids) as interest_id
-    from members
+    select * from {{ interest_bit_rows() }}
 
 ),
 
-segment_counts as (
+-- users per segment and distinct interest mask: a few thousand rows whatever
+-- the number of users (a mask is a set of known interests)
+mask_counts as (
 
     select
         segment_id,
-        interest_id,
-        count(*) as users_with_interest
-    from member_interests
-    group by segment_id, interest_id
+        interest_mask,
+        count(*) as users
+    from members
+    group by segment_id, interest_mask
+
+),
+
+-- each mask's users counted once for every interest in the mask
+segment_counts as (
+
+    select
+        mask_counts.segment_id,
+        interest_bits.interest_id,
+        sum(mask_counts.users)::bigint as users_with_interest
+    from mask_counts
+    inner join interest_bits
+        on (mask_counts.interest_mask & interest_bits.interest_bit) != 0
+    group by mask_counts.segment_id, interest_bits.interest_id
 
 ),
 
