@@ -240,7 +240,7 @@ def planted_ari(database: Path, labels: Path) -> float:
     con = duckdb.connect(str(database), read_only=True)
     try:
         quoted = str(labels).replace("'", "''")
-        table = con.execute(
+        table = con.sql(
             "select s.segment_id, l.planted_segment from marts.fct_user_segments as s "
             f"inner join read_csv('{quoted}') as l on s.user_id = l.user_id"
         ).to_arrow_table()
