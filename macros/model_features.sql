@@ -75,8 +75,8 @@
 {% endmacro %}
 
 {#-
-    Two CTEs that apply the fitted scaling to the users of the CTE named
-    `user_features` (columns of fct_user_features):
+    Two CTEs that apply the fitted scaling to the users of the CTE whose name
+    is given as `user_features` (columns of fct_user_features):
       scaling_row     one row holding every parameter of `scaling_parameters`
                       (a CTE over int_feature_scaling_parameters);
       scaled_features user_id and the model input vector `features`
