@@ -214,9 +214,9 @@ def run_dbt(
     env["USER_SEGMENTATION_THREADS"] = str(threads)
     env.setdefault("DBT_PROFILES_DIR", str(project_dir))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    # dbt's file log defaults to debug: every statement's full SQL, about a
-    # tenth of a build's CPU at small sizes. The compiled SQL is in the target
-    # folder anyway; DBT_LOG_LEVEL_FILE=debug brings the full log back.
+    # dbt's file log defaults to debug: every statement's full SQL (measured:
+    # a 1k build 8.1-8.2 s with it, 7.8-7.9 s at info). The compiled SQL is in
+    # the target folder anyway; DBT_LOG_LEVEL_FILE=debug brings it back.
     env.setdefault("DBT_LOG_LEVEL_FILE", "info")
     command = [dbt_executable(), *args, "--project-dir", str(project_dir)]
     if target_path is not None:

@@ -28,8 +28,9 @@ interest_bits as (
 
 ),
 
--- users per segment and distinct interest mask: a few thousand rows whatever
--- the number of users (a mask is a set of known interests)
+-- users per segment and distinct interest mask (a mask is a set of known
+-- interests): bounded by the segments x the sets users list, not by the number
+-- of users (at 1M users a few thousand rows)
 mask_counts as (
 
     select
