@@ -64,10 +64,14 @@ class BuildResult:
 VIEW_SCHEMAS = ("staging", "intermediate", "marts")
 
 
-def dbt_executable() -> str:
-    """The ``dbt`` next to the running interpreter (the project's venv), else PATH."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+def dbt_command() -> list[str]:
+    """dbt's command line, run by this interpreter (the project's venv).
+
+    Through :mod:`user_segmentation.dbt_launcher`: the same as ``dbt`` with
+    Python's cyclic garbage collector off and no interpreter shutdown after
+    the build (a 1k build ~8.2 -> ~6.2 s, measured side by side).
+    """
+    return [sys.executable, "-m", "user_segmentation.dbt_launcher"]
 
 
 # The working database's file name, the same for every build: dbt runs in the
@@ -218,7 +222,7 @@ def run_dbt(
     # a 1k build 8.1-8.2 s with it, 7.8-7.9 s at info). The compiled SQL is in
     # the target folder anyway; DBT_LOG_LEVEL_FILE=debug brings it back.
     env.setdefault("DBT_LOG_LEVEL_FILE", "info")
-    command = [dbt_executable(), *args, "--project-dir", str(project_dir)]
+    command = [*dbt_command(), *args, "--project-dir", str(project_dir)]
     if target_path is not None:
         command += ["--target-path", str(target_path)]
         if not env.get("DBT_LOG_PATH"):
