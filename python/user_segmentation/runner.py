@@ -202,9 +202,11 @@ def run_dbt(
     ``project_dir``, passed as ``USER_SEGMENTATION_PROJECT_DIR``.
 
     ``input_path`` reaches dbt as the environment variable
-    ``USER_SEGMENTATION_INPUT`` rather than as a var: dbt re-parses the whole
-    project when any ``--vars`` value changes, but only the files that read an
-    environment variable when that changes.
+    ``USER_SEGMENTATION_INPUT`` rather than as a var (dbt re-parses the whole
+    project when any ``--vars`` value changes), which the project's dbt-duckdb
+    plugin binds as a DuckDB session variable: dbt never reads it, so a new
+    input file re-parses nothing. Only its format (``csv`` or ``parquet``,
+    ``USER_SEGMENTATION_INPUT_FORMAT``) is part of the parse.
 
     The output is always collected (for error messages) and, unless
     ``capture``, also echoed to stdout as it comes.
@@ -212,6 +214,7 @@ def run_dbt(
     env = dict(os.environ)
     if input_path is not None:
         env["USER_SEGMENTATION_INPUT"] = str(input_path)
+        env["USER_SEGMENTATION_INPUT_FORMAT"] = "parquet" if input_path.suffix.lower() == ".parquet" else "csv"
     database = resolve(database)
     env["USER_SEGMENTATION_DB"] = database.name
     env["USER_SEGMENTATION_PROJECT_DIR"] = str(project_dir)

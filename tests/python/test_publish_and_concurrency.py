@@ -220,17 +220,21 @@ def test_stale_working_files_are_removed(inputs, tmp_path):
     assert not old.exists() and not old.with_name(old.name + ".wal").exists()
 
 
-def test_a_new_database_does_not_make_dbt_parse_the_whole_project(inputs, tmp_path, monkeypatch):
-    """The profile's path is the same for every build, and the parse is shared."""
+def test_a_new_database_and_input_file_make_dbt_parse_nothing(inputs, tmp_path, monkeypatch):
+    """The profile's path is the same for every build, the parse is shared, and the
+    input file's path reaches SQL through the plugin, not through dbt's parse."""
     first, second = inputs
     # the parse messages are debug lines; the runner's default file log is info
     monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
     runner.build(first, tmp_path / "one.duckdb", capture=True, extra_args=STAGING_ONLY)
     database = tmp_path / "two.duckdb"
-    runner.build(second, database, capture=True, extra_args=STAGING_ONLY)
+    result = runner.build(second, database, capture=True, extra_args=STAGING_ONLY)
     log_text = (runner.dbt_target_path(database) / "logs" / "dbt.log").read_text()
-    assert "Partial parsing enabled" in log_text
     assert "Unable to do partial parsing" not in log_text
+    # another database and another input file: not one file parsed again
+    assert "Partial parsing enabled, no changes found, skipping parsing" in log_text
+    assert "Partial parsing: updated file" not in log_text
+    assert result.counts["stg_user_profiles"] == 300
     assert runner.parse_cache_path(runner.PROJECT_DIR, None).is_file()
 
 

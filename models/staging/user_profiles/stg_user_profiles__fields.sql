@@ -46,8 +46,12 @@
 ] -%}
 {%- set category_columns = reference_columns | selectattr('is_category') | list -%}
 {%- set raw_columns = (reference_columns | map(attribute='raw_name') | list) + ['raw_extra_fields'] -%}
-{%- set input_path = var('input_path', env_var('USER_SEGMENTATION_INPUT', 'data/sample/user_profiles_sample.csv')) -%}
-{%- set file_label = "'input file ' || " ~ user_segmentation_sql_string(input_path | string) -%}
+{#- the path as given by var input_path, else the one the source reads (see _user_profiles__sources.yml) -#}
+{%- set input_path = var('input_path', none) -%}
+{%- set file_label = "'input file ' || " ~ (
+    user_segmentation_sql_string(input_path | string) if input_path is not none
+    else "getvariable('user_segmentation_input')"
+) -%}
 
 with
 
