@@ -214,7 +214,8 @@ def run_dbt(
     env = dict(os.environ)
     if input_path is not None:
         env["USER_SEGMENTATION_INPUT"] = str(input_path)
-        env["USER_SEGMENTATION_INPUT_FORMAT"] = "parquet" if input_path.suffix.lower() == ".parquet" else "csv"
+        is_parquet = input_path.suffix.lower() == ".parquet"
+        env["USER_SEGMENTATION_INPUT_FORMAT"] = "parquet" if is_parquet else "csv"
     database = resolve(database)
     env["USER_SEGMENTATION_DB"] = database.name
     env["USER_SEGMENTATION_PROJECT_DIR"] = str(project_dir)
