@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import threading
 import types
 
 import pytest
@@ -40,9 +41,10 @@ def fake_dbt(monkeypatch):
     """Replace dbt's command line with one that records the collector's state and exits."""
     seen = {}
 
-    def main(args, prog_name):
+    def main(args, prog_name, obj):
         seen["gc_enabled"] = gc.isenabled()
         seen["args"] = args
+        seen["callbacks"] = len(obj["callbacks"])
         raise SystemExit(1)
 
     fake = types.ModuleType("dbt.cli.main")
@@ -52,16 +54,46 @@ def fake_dbt(monkeypatch):
     gc.enable()
 
 
-def test_collector_off_by_default(fake_dbt, monkeypatch):
+def test_collector_off_and_preload_on_by_default(fake_dbt, monkeypatch):
     monkeypatch.delenv(dbt_launcher.GC_ENV_VAR, raising=False)
+    monkeypatch.delenv(dbt_launcher.PRELOAD_ENV_VAR, raising=False)
     assert dbt_launcher.main(["build", "--select", "x"]) == 1
-    assert fake_dbt == {"gc_enabled": False, "args": ["build", "--select", "x"]}
+    assert fake_dbt == {"gc_enabled": False, "args": ["build", "--select", "x"], "callbacks": 1}
 
 
-def test_collector_kept_on_when_asked(fake_dbt, monkeypatch):
+def test_collector_kept_on_and_preload_off_when_asked(fake_dbt, monkeypatch):
     monkeypatch.setenv(dbt_launcher.GC_ENV_VAR, "on")
+    monkeypatch.setenv(dbt_launcher.PRELOAD_ENV_VAR, "off")
     assert dbt_launcher.main(["parse"]) == 1
     assert fake_dbt["gc_enabled"] is True
+    assert fake_dbt["callbacks"] == 0
+
+
+def event(name: str, node_name: str = ""):
+    return types.SimpleNamespace(
+        info=types.SimpleNamespace(name=name),
+        data=types.SimpleNamespace(node_info=types.SimpleNamespace(node_name=node_name)),
+    )
+
+
+def test_preload_starts_once_when_the_trigger_model_starts(tmp_path, monkeypatch):
+    (tmp_path / "preload_probe_module.py").write_text("import time\ntime.sleep(0.2)\nLOADED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "preload_probe_module", raising=False)
+    callback = dbt_launcher.preload_callback("fct_user_features", ("preload_probe_module",))
+    callback(event("NodeStart", "stg_user_profiles"))
+    callback(event("NodeFinished", "fct_user_features"))
+    assert not callback.started.is_set()
+    callback(event("NodeStart", "fct_user_features"))
+    assert callback.started.is_set()
+    threads = [t for t in threading.enumerate() if t.name == "preload"]
+    callback(event("NodeStart", "fct_user_features"))  # no second thread
+    assert len([t for t in threading.enumerate() if t.name == "preload"]) <= len(threads) == 1
+    # the model's own import waits for the thread (Python's import lock) and gets the module
+    import preload_probe_module
+
+    assert preload_probe_module.LOADED
+    threads[0].join(timeout=10)
 
 
 def test_log_file_complete_after_fast_exit(tmp_path):
