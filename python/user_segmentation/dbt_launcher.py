@@ -1,30 +1,30 @@
 """Run dbt's command line in this process, tuned for one short-lived build.
 
 ``python -m user_segmentation.dbt_launcher build ...`` is the same as
-``dbt build ...`` (same arguments, output and exit code) with two
-differences, both measured with ``bench/run.py`` and side by side (README,
+``dbt build ...`` (same arguments, output and exit code) with three
+differences, each measured side by side and with ``bench/run.py`` (README,
 "Where the time goes"):
 
 * Python's cyclic garbage collector is off. dbt allocates millions of small
   objects (the manifest, Jinja templates, a context per node); every so often
-  the collector walks all of them looking for cycles, and a build spent about
-  a quarter of its Python time there. dbt's garbage lives only as long as the
-  process, which ends with the build; memory that is freed by reference
-  counting (nearly all of it, including the Python model's arrays) is freed
-  as before. ``USER_SEGMENTATION_DBT_GC=on`` keeps the collector on.
+  the collector walks all of them looking for cycles (with it off, and the
+  exit below, a 1k build took 5.9-6.9 s instead of 7.0-8.3 s). dbt's
+  garbage lives only as long as the process, which ends with the build;
+  memory that is freed by reference counting (nearly all of it, including
+  the Python model's arrays) is freed as before (peak +80 MB).
+  ``USER_SEGMENTATION_DBT_GC=on`` keeps the collector on.
 * The process ends without Python's interpreter shutdown. After dbt returns,
   the exit handlers run as usual (dbt-duckdb's closes the database, which
   checkpoints it; ``logging`` flushes dbt's log file), then the process exits
   at once, skipping the final collection of every object left, which took
   ~0.7 s after dbt had printed "Done".
-
-It also imports the segmentation engine (scikit-learn, SciPy, pandas: ~0.8 s
-of one core) on a background thread as soon as ``fct_user_features`` starts,
-instead of inside the Python model: the model is on the build's critical
-path, with the other core idle, while ``fct_user_features`` and the models
-after it leave room for an import (1M users: the model node 1.8 -> 1.2 s,
-the build ~0.3 s shorter over six pairs side by side).
-``USER_SEGMENTATION_PRELOAD=off`` turns it off.
+* The segmentation engine (scikit-learn, SciPy, pandas: ~0.8 s of one core)
+  is imported on a background thread as soon as ``fct_user_features``
+  starts, instead of inside the Python model: the model is on the build's
+  critical path, with the other core idle, while ``fct_user_features`` and
+  the models after it leave room for an import (1M users: the model node
+  1.8 -> 1.2-1.6 s, the build ~0.3 s shorter side by side; at 1k up to
+  0.3 s longer). ``USER_SEGMENTATION_PRELOAD=off`` turns it off.
 """
 
 from __future__ import annotations
