@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import subprocess
 import sys
 import threading
@@ -118,3 +119,15 @@ def test_log_file_complete_after_fast_exit(tmp_path):
     log = (tmp_path / "logs" / "dbt.log").read_text(encoding="utf-8")
     # among the last lines dbt logs for a command: the command's completion
     assert "Command `dbt parse` succeeded" in log
+
+
+def test_preload_trigger_is_upstream_of_the_python_model():
+    """Renaming the trigger model or the engine module would silently end the preload."""
+    from conftest import REPO
+
+    model = REPO / "models" / "intermediate" / "segmentation" / "int_segmentation_model.py"
+    assert f'dbt.ref("{dbt_launcher.PRELOAD_TRIGGER}")' in model.read_text()
+    assert list((REPO / "models").rglob(f"{dbt_launcher.PRELOAD_TRIGGER}.sql"))
+    for name in dbt_launcher.PRELOAD_MODULES:
+        assert importlib.util.find_spec(name) is not None
+        assert f"from {name.rsplit('.', 1)[0]} import {name.rsplit('.', 1)[1]}" in model.read_text()
