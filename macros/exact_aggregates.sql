@@ -8,12 +8,27 @@
 
 {#- Mean of a numeric expression (nulls ignored); null when there is no value. -#}
 {% macro exact_avg(expression) -%}
-    (sum(({{ expression }})::decimal(38, 12)) / nullif(count({{ expression }}), 0))::double
+    ({{ exact_sum(expression) }} / nullif(count({{ expression }}), 0))::double
 {%- endmacro %}
 
-{#- Sum of squared deviations from `mean` (a column or expression holding the mean). -#}
+{#-
+    Exact sum of a numeric expression, as DECIMAL(38, 12). Sums of sums are
+    exact too, so partial sums (per group) can be rolled up later:
+    sum(partial sums) / sum(partial counts) is exact_avg of all the values.
+-#}
+{% macro exact_sum(expression) -%}
+    sum(({{ expression }})::decimal(38, 12))
+{%- endmacro %}
+
+{#-
+    Sum of squared deviations from `mean` (a column or expression holding the
+    mean).  The square is a product, not pow(): DuckDB computes the repeated
+    difference once, and pow() cost more than the exact sum itself (10M users,
+    8 columns: 0.8 s against 0.3 s).
+-#}
 {% macro exact_sum_of_squared_deviations(expression, mean) -%}
-    sum(pow(({{ expression }}) - ({{ mean }}), 2)::decimal(38, 12))::double
+    {%- set deviation = '((' ~ expression ~ ') - (' ~ mean ~ '))' -%}
+    sum(({{ deviation }} * {{ deviation }})::decimal(38, 12))::double
 {%- endmacro %}
 
 {#-

@@ -1,10 +1,15 @@
 -- Engagement cross-tab: mean engagement of the users of every value of the
 -- cross-tab attributes (age band, income band, device usage), with an index
 -- against all users (100 = average). The first row (attribute all_users) is
--- the baseline. One pass over the users (grouping sets); means are exact
--- decimal means (macros/exact_aggregates.sql), independent of threads.
+-- the baseline. One pass over the users (exact sums per combination of the
+-- attributes, rolled up by grouping sets); means are exact decimal means
+-- (macros/exact_aggregates.sql), independent of threads.
 
 {%- set attributes = engagement_crosstab_attributes() %}
+{%- set engagement_metrics = [
+    'click_through_rate', 'conversion_rate', 'expected_conversions_per_impression', 'weekly_hours_online',
+    'weekend_share_of_time', 'ad_interaction_seconds', 'engagement_score'
+] %}
 
 with
 
@@ -20,6 +25,25 @@ user_features as (
 
 ),
 
+-- the one pass over the users: exact sums and counts per combination of the
+-- attributes (a few hundred rows); exact sums add up exactly, so the grouping
+-- sets below roll these up instead of reading every user once per attribute
+combinations as (
+
+    select
+        {%- for attribute in attributes %}
+            {{ attribute }},
+        {%- endfor %}
+        {%- for metric in engagement_metrics %}
+            {{ exact_sum(metric) }} as {{ metric }}__sum,
+            count({{ metric }}) as {{ metric }}__count,
+        {%- endfor %}
+        count(*) as users
+    from user_features
+    group by all
+
+),
+
 grouped as (
 
     select
@@ -27,15 +51,11 @@ grouped as (
             {{ attribute }},
             grouping({{ attribute }}) as {{ attribute }}__is_rolled_up,
         {%- endfor %}
-        {{ exact_avg('click_through_rate') }} as avg_click_through_rate,
-        {{ exact_avg('conversion_rate') }} as avg_conversion_rate,
-        {{ exact_avg('expected_conversions_per_impression') }} as avg_expected_conversions_per_impression,
-        {{ exact_avg('weekly_hours_online') }} as avg_weekly_hours_online,
-        {{ exact_avg('weekend_share_of_time') }} as avg_weekend_share_of_time,
-        {{ exact_avg('ad_interaction_seconds') }} as avg_ad_interaction_seconds,
-        {{ exact_avg('engagement_score') }} as avg_engagement_score,
-        count(*) as users
-    from user_features
+        {%- for metric in engagement_metrics %}
+            (sum({{ metric }}__sum) / nullif(sum({{ metric }}__count), 0))::double as avg_{{ metric }},
+        {%- endfor %}
+        sum(users)::bigint as users
+    from combinations
     group by grouping sets ( -- noqa: PRS
         {%- for attribute in attributes %}
             ({{ attribute }}),
