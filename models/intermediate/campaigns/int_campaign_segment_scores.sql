@@ -40,9 +40,8 @@ members as not materialized (
 
 ),
 
--- not materialized: read more than once, and recomputing only the columns
--- each reader needs is cheaper than holding every user in memory
-eligible_users as not materialized (
+-- campaigns x users, read once (segment_eligible)
+eligible_users as (
 
     select * from {{ ref('int_campaign_eligible_users') }}
 
@@ -106,17 +105,9 @@ population_interest as (
 
 ),
 
-population_eligible as (
-
-    select
-        campaign_id,
-        count(*) as population_eligible_users
-    from eligible_users
-    group by campaign_id
-
-),
-
-segment_eligible as (
+-- materialized: a few rows per campaign, read twice (grid and
+-- population_eligible); inlined, it would read the eligible users twice
+segment_eligible as materialized (
 
     select
         campaign_id,
@@ -132,6 +123,19 @@ segment_eligible as (
         avg(case when uses_tablet then 1.0 else 0.0 end) as tablet_share
     from eligible_users
     group by campaign_id, segment_id
+
+),
+
+-- a campaign's eligible users in the whole population: the sum over its
+-- segments (every eligible user is in one segment), so that the eligible
+-- users (campaigns x users) are read once, not twice
+population_eligible as (
+
+    select
+        campaign_id,
+        sum(eligible_users)::bigint as population_eligible_users
+    from segment_eligible
+    group by campaign_id
 
 ),
 
