@@ -1,13 +1,98 @@
 {#-
     The column identifies the rows: fails for every value that is null or
     occurs more than once (a null key is reported once, with how many rows
-    have it). One aggregation over the model, where `unique` and `not_null`
-    would each read it: the primary-key test of every model that has a
-    single-column key.
+    have it). The primary-key test of every model that has a single-column
+    key; `unique` and `not_null` would each read the model.
+
+    Integer keys (user ids, record numbers) are first checked with a bitmap:
+    one bit per value from the smallest key on (bitstring_agg over 2^27
+    values, 16 MiB), and the keys are distinct when the bitmap has as many
+    bits set as it has keys. Only the keys the bitmap cannot hold (beyond
+    2^27 above the smallest, or not integers) go through the aggregation
+    that counts every key, and every key does when the bitmap finds a repeat,
+    so that the failing keys are listed. 10M users: 0.06 s instead of 0.5 s
+    for a table, 0.09 s instead of 0.5-0.9 s for a view; the result is the
+    same either way.
+
+    `integer_key: false` skips the bitmap (two more reads of the model, which
+    cost little on a table but count on a large view with a non-integer key).
 -#}
-{% test primary_key(model, column_name) %}
+{% test primary_key(model, column_name, integer_key=true) %}
+
+{%- set bitmap_values = 134217728 %}
 
 with
+
+{% if integer_key -%}
+
+-- not materialized: read three times (smallest key, bitmap, aggregation);
+-- held in memory it would be every key
+keys as not materialized (
+
+    select
+        {{ column_name }} as key_value,
+        case
+            when typeof({{ column_name }}) in (
+                'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'
+            )
+                then try_cast({{ column_name }} as bigint)
+        end as integer_key
+    from {{ model }}
+
+),
+
+smallest as (
+
+    select min(integer_key) as smallest_key
+    from keys
+
+),
+
+offsets as not materialized (
+
+    select
+        keys.key_value,
+        -- (as HUGEINT: the distance between two BIGINTs may not fit one)
+        keys.integer_key::hugeint - smallest.smallest_key as key_offset
+    from keys
+    cross join smallest
+
+),
+
+bitmap as (
+
+    select
+        count(*) filter (where key_offset < {{ bitmap_values }}) as bitmap_keys,
+        coalesce(
+            bit_count(
+                bitstring_agg(
+                    case when key_offset < {{ bitmap_values }} then key_offset::integer end,
+                    0,
+                    {{ bitmap_values - 1 }}
+                )
+            ),
+            0
+        ) as distinct_bitmap_keys
+    from offsets
+
+),
+
+key_counts as (
+
+    select
+        offsets.key_value,
+        count(*) as occurrences
+    from offsets
+    cross join bitmap
+    where
+        offsets.key_offset is null
+        or offsets.key_offset >= {{ bitmap_values }}
+        or bitmap.bitmap_keys <> bitmap.distinct_bitmap_keys
+    group by offsets.key_value
+
+),
+
+{%- else -%}
 
 key_counts as (
 
@@ -18,6 +103,8 @@ key_counts as (
     group by {{ column_name }}
 
 ),
+
+{%- endif %}
 
 problems as (
 

@@ -31,10 +31,92 @@ def render_test(name: str, **arguments) -> str:
         ([None, 5, 5, 5], [(None, 1, "null key"), (5, 3, "duplicate key")]),
     ],
 )
-def test_primary_key_finds_null_and_repeated_keys(rows, problems):
+@pytest.mark.parametrize("integer_key", [True, False])
+def test_primary_key_finds_null_and_repeated_keys(rows, problems, integer_key):
     con = duckdb.connect()
     con.execute("create table users (user_id bigint)")
     con.executemany("insert into users values (?)", [(row,) for row in rows])
-    sql = render_test("primary_key", model="users", column_name="user_id")
+    sql = render_test("primary_key", model="users", column_name="user_id", integer_key=integer_key)
     found = con.execute(f"select * from ({sql}) order by key_value nulls first").fetchall()
     assert found == problems
+
+
+@pytest.mark.parametrize(
+    ("column_type", "rows", "problems"),
+    [
+        # far apart: beyond the bitmap's 2^27 values above the smallest key
+        ("bigint", [1, 3_000_000_000, 3_000_000_000, 7], [(3_000_000_000, 2, "duplicate key")]),
+        ("bigint", [1, 3_000_000_000, 5, 5], [(5, 2, "duplicate key")]),
+        ("bigint", [-(2**62), 2**62, 0], []),
+        # beyond bigint: not cast, counted by the aggregation
+        ("ubigint", [2**64 - 1, 2**64 - 1, 5], [(2**64 - 1, 2, "duplicate key")]),
+        ("integer", [7, 8, 9, 8, None], [(None, 1, "null key"), (8, 2, "duplicate key")]),
+        # text keys: never cast ('7' and '07' are two keys)
+        ("varchar", ["7", "07", "a", "a"], [("a", 2, "duplicate key")]),
+        ("double", [1.5, 1.5, 2.0], [(1.5, 2, "duplicate key")]),
+    ],
+)
+def test_primary_key_bitmap_and_aggregation_agree(column_type, rows, problems):
+    """The bitmap path for integer keys and the keys it leaves to the aggregation."""
+    con = duckdb.connect()
+    con.execute(f"create table users (user_id {column_type})")
+    con.executemany("insert into users values (?)", [(row,) for row in rows])
+    for integer_key in (True, False):
+        sql = render_test("primary_key", model="users", column_name="user_id", integer_key=integer_key)
+        found = con.execute(f"select * from ({sql}) order by key_value nulls first").fetchall()
+        assert found == problems, integer_key
+
+
+def test_primary_key_bitmap_on_many_dense_keys():
+    """A million dense keys with one repeat: the bitmap sees it and the repeat is listed."""
+    con = duckdb.connect()
+    con.execute("create table users as select range as user_id from range(1000000) union all select 123456")
+    sql = render_test("primary_key", model="users", column_name="user_id")
+    assert con.execute(sql).fetchall() == [(123456, 2, "duplicate key")]
+    con.execute("delete from users where user_id = 123456")
+    assert con.execute(sql).fetchall() == []
+
+
+def render_singular(name: str, refs: dict[str, str]) -> str:
+    """The SQL of singular test ``name`` with each ``ref('model')`` replaced by a table name."""
+    text = (REPO / "tests" / "singular" / f"{name}.sql").read_text()
+    for model, table in refs.items():
+        text = text.replace("{{ ref('" + model + "') }}", table)
+    return jinja2.Template(text).render()
+
+
+FAR = 9_000_000_000_000  # beyond the bitmap's 2^27 ids above the smallest
+MISSING = "valid user without a segment"
+EXTRA = "scored user that is not a valid user"
+
+
+@pytest.mark.parametrize(
+    ("valid_users", "segmented_users", "problems"),
+    [
+        (list(range(1, 1000)), list(range(999, 0, -1)), []),
+        (list(range(1, 1000)), [i for i in range(1, 1000) if i != 5], [(5, MISSING)]),
+        (list(range(1, 1000)), [*range(1, 1000), 5000], [(5000, EXTRA)]),
+        ([*range(1, 10), FAR], [*range(1, 10), FAR], []),
+        (
+            [*range(1, 10), FAR + 1],
+            [*range(1, 10), FAR],
+            [(FAR, EXTRA), (FAR + 1, MISSING)],
+        ),
+        ([FAR, FAR + 1], [FAR], [(FAR + 1, MISSING)]),
+        ([], [1, 2], [(1, EXTRA), (2, EXTRA)]),
+        ([1, 2], [], [(1, MISSING), (2, MISSING)]),
+        ([], [], []),
+    ],
+)
+def test_every_valid_user_has_one_segment_compares_bitmaps_then_ids(valid_users, segmented_users, problems):
+    """The bitmap comparison of assert_every_valid_user_has_one_segment and its id-by-id fallback."""
+    con = duckdb.connect()
+    for table, ids in (("valid_users", valid_users), ("segmented_users", segmented_users)):
+        con.execute(f"create table {table} (user_id bigint)")
+        if ids:
+            con.executemany(f"insert into {table} values (?)", [(i,) for i in ids])
+    sql = render_singular(
+        "assert_every_valid_user_has_one_segment",
+        {"int_user_features_scaled": "valid_users", "fct_user_segments": "segmented_users"},
+    )
+    assert con.execute(f"select * from ({sql}) order by user_id").fetchall() == problems
