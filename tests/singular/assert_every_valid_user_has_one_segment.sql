@@ -1,41 +1,132 @@
 -- Every valid user (one row each in int_user_features_scaled) has a segment,
 -- and every scored user is such a user. With user_id unique in
 -- fct_user_segments (its primary-key test) that is exactly one segment per
--- user. Two anti joins, no aggregation, so it stays cheap at 10M users.
--- Returns the users in one table and not in the other.
+-- user. Returns the users in one table and not in the other.
+--
+-- The two sets of ids are first compared as bitmaps (one bit per id from the
+-- smallest id of either table on, 2^27 ids, as in the primary_key test):
+-- equal bitmaps mean the same users, so only the ids beyond the bitmaps are
+-- compared one by one, and every id is when the bitmaps differ. 10M users:
+-- about 0.1 s instead of 1 s for two anti joins of every user.
+{%- set bitmap_values = 134217728 %}
+
 with
 
-user_features as (
+-- not materialized: each read three times; held in memory, every user id
+user_features as not materialized (
 
-    select * from {{ ref('int_user_features_scaled') }}
+    select user_id from {{ ref('int_user_features_scaled') }}
 
 ),
 
-user_segments as (
+user_segments as not materialized (
 
-    select * from {{ ref('fct_user_segments') }}
+    select user_id from {{ ref('fct_user_segments') }}
+
+),
+
+smallest as materialized (
+
+    select
+        least(
+            (select min(user_id) from user_features),
+            (select min(user_id) from user_segments)
+        ) as smallest_user_id
+
+),
+
+-- (as HUGEINT: the distance between two BIGINTs may not fit one)
+feature_offsets as not materialized (
+
+    select
+        user_features.user_id,
+        user_features.user_id::hugeint - smallest.smallest_user_id as id_offset
+    from user_features
+    cross join smallest
+
+),
+
+segment_offsets as not materialized (
+
+    select
+        user_segments.user_id,
+        user_segments.user_id::hugeint - smallest.smallest_user_id as id_offset
+    from user_segments
+    cross join smallest
+
+),
+
+-- one row: whether the two bitmaps differ (the bits set in one of them only;
+-- xor and bit_count are about ten times faster than comparing them)
+comparison as materialized (
+
+    select
+        -- (null when a table has no id in its bitmap: then compare every id)
+        coalesce(bit_count(
+            xor(
+                (
+                    select
+                        bitstring_agg(
+                            case when id_offset < {{ bitmap_values }} then id_offset::integer end,
+                            0,
+                            {{ bitmap_values - 1 }}
+                        )
+                    from feature_offsets
+                ),
+                (
+                    select
+                        bitstring_agg(
+                            case when id_offset < {{ bitmap_values }} then id_offset::integer end,
+                            0,
+                            {{ bitmap_values - 1 }}
+                        )
+                    from segment_offsets
+                )
+            )
+        ) > 0, true) as bitmaps_differ
+
+),
+
+-- the ids to compare one by one: those beyond the bitmaps, or all of them
+-- when the bitmaps differ (an id beyond the bitmap in one table is beyond it
+-- in the other, so comparing these with each other is enough)
+feature_candidates as (
+
+    select feature_offsets.user_id
+    from feature_offsets
+    cross join comparison
+    where feature_offsets.id_offset >= {{ bitmap_values }} or comparison.bitmaps_differ
+
+),
+
+segment_candidates as (
+
+    select segment_offsets.user_id
+    from segment_offsets
+    cross join comparison
+    where segment_offsets.id_offset >= {{ bitmap_values }} or comparison.bitmaps_differ
 
 ),
 
 not_scored as (
 
     select
-        user_features.user_id,
+        feature_candidates.user_id,
         'valid user without a segment' as problem
-    from user_features
-    anti join user_segments
-        on user_features.user_id = user_segments.user_id
+    from feature_candidates
+    anti join segment_candidates
+        on feature_candidates.user_id = segment_candidates.user_id
 
 ),
 
 scored_but_not_valid as (
 
     select
-        user_segments.user_id,
+        segment_candidates.user_id,
         'scored user that is not a valid user' as problem
-    from user_segments
-    anti join user_features
-        on user_segments.user_id = user_features.user_id
+    from segment_candidates
+    anti join feature_candidates
+        on segment_candidates.user_id = feature_candidates.user_id
 
 ),
 
