@@ -5,14 +5,15 @@
     key; `unique` and `not_null` would each read the model.
 
     Integer keys (user ids, record numbers) are first checked with a bitmap:
-    one bit per value from the smallest key on (bitstring_agg over 2^27
-    values, 16 MiB), and the keys are distinct when the bitmap has as many
-    bits set as it has keys. Only the keys the bitmap cannot hold (beyond
-    2^27 above the smallest, or not integers) go through the aggregation
-    that counts every key, and every key does when the bitmap finds a repeat,
-    so that the failing keys are listed. 10M users: 0.06 s instead of 0.5 s
-    for a table, 0.09 s instead of 0.5-0.9 s for a view; the result is the
-    same either way.
+    one bit per value from the smallest key on, in blocks of 2^20 values
+    (bitstring_agg per block, 128 KiB each, only for the blocks that have a
+    key, up to 2^27 values above the smallest), and the keys are distinct
+    when the bitmaps have as many bits set as there are keys. Only the keys
+    the bitmap cannot hold (beyond 2^27 above the smallest, or not integers)
+    go through the aggregation that counts every key, and every key does when
+    the bitmap finds a repeat, so that the failing keys are listed. 10M
+    users: 0.07 s instead of 0.5 s for a table, 0.09 s instead of 0.5-0.9 s
+    for a view; 2 ms for 1,000 keys; the result is the same either way.
 
     `integer_key: false` skips the bitmap (two more reads of the model, which
     cost little on a table but count on a large view with a non-integer key).
@@ -20,12 +21,14 @@
 {% test primary_key(model, column_name, integer_key=true) %}
 
 {%- set bitmap_values = 134217728 %}
+{%- set block_bits = 20 %}
+{%- set block_mask = 2 ** block_bits - 1 %}
 
 with
 
 {% if integer_key -%}
 
--- not materialized: read three times (smallest key, bitmap, aggregation);
+-- not materialized: read three times (smallest key, bitmaps, aggregation);
 -- held in memory it would be every key
 keys as not materialized (
 
@@ -59,21 +62,25 @@ offsets as not materialized (
 
 ),
 
+bitmap_blocks as (
+
+    select
+        count(*) as block_keys,
+        bit_count(
+            bitstring_agg(key_offset::integer & {{ block_mask }}, 0, {{ block_mask }})
+        ) as distinct_block_keys
+    from offsets
+    where key_offset < {{ bitmap_values }}
+    group by key_offset::integer >> {{ block_bits }}
+
+),
+
 bitmap as (
 
     select
-        count(*) filter (where key_offset < {{ bitmap_values }}) as bitmap_keys,
-        coalesce(
-            bit_count(
-                bitstring_agg(
-                    case when key_offset < {{ bitmap_values }} then key_offset::integer end,
-                    0,
-                    {{ bitmap_values - 1 }}
-                )
-            ),
-            0
-        ) as distinct_bitmap_keys
-    from offsets
+        coalesce(sum(block_keys), 0) as bitmap_keys,
+        coalesce(sum(distinct_block_keys), 0) as distinct_bitmap_keys
+    from bitmap_blocks
 
 ),
 

@@ -68,12 +68,12 @@ def test_primary_key_bitmap_and_aggregation_agree(column_type, rows, problems):
 
 
 def test_primary_key_bitmap_on_many_dense_keys():
-    """A million dense keys with one repeat: the bitmap sees it and the repeat is listed."""
+    """3M dense keys (three bitmap blocks) with one repeat: the bitmap sees it and the repeat is listed."""
     con = duckdb.connect()
-    con.execute("create table users as select range as user_id from range(1000000) union all select 123456")
+    con.execute("create table users as select range as user_id from range(3000000) union all select 2500000")
     sql = render_test("primary_key", model="users", column_name="user_id")
-    assert con.execute(sql).fetchall() == [(123456, 2, "duplicate key")]
-    con.execute("delete from users where user_id = 123456")
+    assert con.execute(sql).fetchall() == [(2500000, 2, "duplicate key")]
+    con.execute("delete from users where user_id = 2500000")
     assert con.execute(sql).fetchall() == []
 
 

@@ -4,11 +4,14 @@
 -- user. Returns the users in one table and not in the other.
 --
 -- The two sets of ids are first compared as bitmaps (one bit per id from the
--- smallest id of either table on, 2^27 ids, as in the primary_key test):
--- equal bitmaps mean the same users, so only the ids beyond the bitmaps are
--- compared one by one, and every id is when the bitmaps differ. 10M users:
--- about 0.1 s instead of 1 s for two anti joins of every user.
+-- smallest id of either table on, in blocks of 2^20 ids, up to 2^27 ids, as
+-- in the primary_key test): equal bitmaps mean the same users, so only the
+-- ids beyond the bitmaps are compared one by one, and every id is when the
+-- bitmaps differ. 10M users: about 0.15 s instead of 0.9 s for two anti
+-- joins of every user.
 {%- set bitmap_values = 134217728 %}
+{%- set block_bits = 20 %}
+{%- set block_mask = 2 ** block_bits - 1 %}
 
 with
 
@@ -56,34 +59,46 @@ segment_offsets as not materialized (
 
 ),
 
--- one row: whether the two bitmaps differ (the bits set in one of them only;
--- xor and bit_count are about ten times faster than comparing them)
+-- one bitmap per block of 2^20 ids (128 KiB) that has an id
+feature_blocks as (
+
+    select
+        id_offset::integer >> {{ block_bits }} as block_number,
+        bitstring_agg(id_offset::integer & {{ block_mask }}, 0, {{ block_mask }}) as id_bits
+    from feature_offsets
+    where id_offset < {{ bitmap_values }}
+    group by block_number
+
+),
+
+segment_blocks as (
+
+    select
+        id_offset::integer >> {{ block_bits }} as block_number,
+        bitstring_agg(id_offset::integer & {{ block_mask }}, 0, {{ block_mask }}) as id_bits
+    from segment_offsets
+    where id_offset < {{ bitmap_values }}
+    group by block_number
+
+),
+
+-- one row: whether the bitmaps differ (a block on one side only, or bits set
+-- on one side only: xor and bit_count are about ten times faster than
+-- comparing the bitmaps)
 comparison as materialized (
 
     select
-        -- (null when a table has no id in its bitmap: then compare every id)
-        coalesce(bit_count(
-            xor(
-                (
-                    select
-                        bitstring_agg(
-                            case when id_offset < {{ bitmap_values }} then id_offset::integer end,
-                            0,
-                            {{ bitmap_values - 1 }}
-                        )
-                    from feature_offsets
-                ),
-                (
-                    select
-                        bitstring_agg(
-                            case when id_offset < {{ bitmap_values }} then id_offset::integer end,
-                            0,
-                            {{ bitmap_values - 1 }}
-                        )
-                    from segment_offsets
-                )
-            )
-        ) > 0, true) as bitmaps_differ
+        coalesce(
+            bool_or(
+                feature_blocks.id_bits is null
+                or segment_blocks.id_bits is null
+                or bit_count(xor(feature_blocks.id_bits, segment_blocks.id_bits)) > 0
+            ),
+            false
+        ) as bitmaps_differ
+    from feature_blocks
+    full outer join segment_blocks
+        on feature_blocks.block_number = segment_blocks.block_number
 
 ),
 
