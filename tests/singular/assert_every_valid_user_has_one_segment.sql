@@ -38,49 +38,32 @@ smallest as materialized (
 
 ),
 
--- (as HUGEINT: the distance between two BIGINTs may not fit one)
-feature_offsets as not materialized (
+{#- the same two steps for each side: ids as offsets, then one bitmap per block #}
+{%- for side, ids in [('feature', 'user_features'), ('segment', 'user_segments')] %}
 
-    select
-        user_features.user_id,
-        user_features.user_id::hugeint - smallest.smallest_user_id as id_offset
-    from user_features
-    cross join smallest
+    -- (as HUGEINT: the distance between two BIGINTs may not fit one)
+    {{ side }}_offsets as not materialized (
 
-),
+        select
+            {{ ids }}.user_id,
+            {{ ids }}.user_id::hugeint - smallest.smallest_user_id as id_offset
+        from {{ ids }}
+        cross join smallest
 
-segment_offsets as not materialized (
+    ),
 
-    select
-        user_segments.user_id,
-        user_segments.user_id::hugeint - smallest.smallest_user_id as id_offset
-    from user_segments
-    cross join smallest
+    -- one bitmap per block of 2^20 ids (128 KiB) that has an id
+    {{ side }}_blocks as (
 
-),
+        select
+            id_offset::integer >> {{ block_bits }} as block_number,
+            bitstring_agg(id_offset::integer & {{ block_mask }}, 0, {{ block_mask }}) as id_bits
+        from {{ side }}_offsets
+        where id_offset < {{ bitmap_values }}
+        group by block_number
 
--- one bitmap per block of 2^20 ids (128 KiB) that has an id
-feature_blocks as (
-
-    select
-        id_offset::integer >> {{ block_bits }} as block_number,
-        bitstring_agg(id_offset::integer & {{ block_mask }}, 0, {{ block_mask }}) as id_bits
-    from feature_offsets
-    where id_offset < {{ bitmap_values }}
-    group by block_number
-
-),
-
-segment_blocks as (
-
-    select
-        id_offset::integer >> {{ block_bits }} as block_number,
-        bitstring_agg(id_offset::integer & {{ block_mask }}, 0, {{ block_mask }}) as id_bits
-    from segment_offsets
-    where id_offset < {{ bitmap_values }}
-    group by block_number
-
-),
+    ),
+{%- endfor %}
 
 -- one row: whether the bitmaps differ (a block on one side only, or bits set
 -- on one side only: xor and bit_count are about ten times faster than
