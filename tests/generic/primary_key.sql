@@ -4,25 +4,21 @@
     have it). The primary-key test of every model that has a single-column
     key; `unique` and `not_null` would each read the model.
 
-    Integer keys (user ids, record numbers) are first checked with a bitmap:
-    one bit per value from the smallest key on, in blocks of 2^20 values
-    (bitstring_agg per block, 128 KiB each, only for the blocks that have a
-    key, up to 2^27 values above the smallest), and the keys are distinct
-    when the bitmaps have as many bits set as there are keys. Only the keys
-    the bitmap cannot hold (beyond 2^27 above the smallest, or not integers)
-    go through the aggregation that counts every key, and every key does when
-    the bitmap finds a repeat, so that the failing keys are listed. 10M
-    users: 0.07 s instead of 0.5 s for a table, 0.09 s instead of 0.5-0.9 s
-    for a view; 2 ms for 1,000 keys; the result is the same either way.
+    Integer keys (user ids, record numbers) are first checked with bitmaps
+    (macros/id_bitmaps.sql: one bit per key from the smallest key on, in
+    blocks): the keys are distinct when the bitmaps have as many bits set as
+    there are keys. Only the keys the bitmaps cannot hold (too far above the
+    smallest, or not integers) go through the aggregation that counts every
+    key, and every key does when the bitmaps find a repeat, so that the
+    failing keys are listed. 10M users: 0.07 s instead of 0.5 s for a table,
+    0.09 s instead of 0.5-0.9 s for a view; 2 ms for 1,000 keys; the result
+    is the same either way.
 
     `integer_key: false` skips the bitmap (two more reads of the model, which
     cost little on a table but count on a large view with a non-integer key).
 -#}
 {% test primary_key(model, column_name, integer_key=true) %}
 
-{%- set bitmap_values = 134217728 %}
-{%- set block_bits = 20 %}
-{%- set block_mask = 2 ** block_bits - 1 %}
 
 with
 
@@ -66,12 +62,10 @@ bitmap_blocks as (
 
     select
         count(*) as block_keys,
-        bit_count(
-            bitstring_agg(key_offset::integer & {{ block_mask }}, 0, {{ block_mask }})
-        ) as distinct_block_keys
+        bit_count({{ id_bitmap_bits('key_offset') }}) as distinct_block_keys
     from offsets
-    where key_offset < {{ bitmap_values }}
-    group by key_offset::integer >> {{ block_bits }}
+    where key_offset < {{ id_bitmap_limit() }}
+    group by {{ id_bitmap_block('key_offset') }}
 
 ),
 
@@ -93,7 +87,7 @@ key_counts as (
     cross join bitmap
     where
         offsets.key_offset is null
-        or offsets.key_offset >= {{ bitmap_values }}
+        or offsets.key_offset >= {{ id_bitmap_limit() }}
         or bitmap.bitmap_keys <> bitmap.distinct_bitmap_keys
     group by offsets.key_value
 

@@ -13,13 +13,16 @@ import jinja2
 import pytest
 from conftest import REPO
 
+# the project macros the tests below call (rendered with them, as dbt does)
+MACROS = (REPO / "macros" / "id_bitmaps.sql").read_text()
+
 
 def render_test(name: str, **arguments) -> str:
     """The SQL of generic test ``name`` for ``arguments`` (the body between {% test %} and {% endtest %})."""
     text = (REPO / "tests" / "generic" / f"{name}.sql").read_text()
     body = re.search(r"{%\s*test\s+" + name + r"\(.*?\)\s*%}(.*){%\s*endtest\s*%}", text, re.S)
     assert body, f"no test block in {name}.sql"
-    return jinja2.Template(body.group(1)).render(**arguments)
+    return jinja2.Template(MACROS + body.group(1)).render(**arguments)
 
 
 @pytest.mark.parametrize(
@@ -48,6 +51,12 @@ def test_primary_key_finds_null_and_repeated_keys(rows, problems, integer_key):
         ("bigint", [1, 3_000_000_000, 3_000_000_000, 7], [(3_000_000_000, 2, "duplicate key")]),
         ("bigint", [1, 3_000_000_000, 5, 5], [(5, 2, "duplicate key")]),
         ("bigint", [-(2**62), 2**62, 0], []),
+        # the last offset in the bitmaps and the first beyond them
+        (
+            "bigint",
+            [0, 2**27 - 1, 2**27 - 1, 2**27, 2**27, 2**27 + 1],
+            [(2**27 - 1, 2, "duplicate key"), (2**27, 2, "duplicate key")],
+        ),
         # beyond bigint: not cast, counted by the aggregation
         ("ubigint", [2**64 - 1, 2**64 - 1, 5], [(2**64 - 1, 2, "duplicate key")]),
         ("integer", [7, 8, 9, 8, None], [(None, 1, "null key"), (8, 2, "duplicate key")]),
@@ -82,7 +91,7 @@ def render_singular(name: str, refs: dict[str, str]) -> str:
     text = (REPO / "tests" / "singular" / f"{name}.sql").read_text()
     for model, table in refs.items():
         text = text.replace("{{ ref('" + model + "') }}", table)
-    return jinja2.Template(text).render()
+    return jinja2.Template(MACROS + text).render()
 
 
 FAR = 9_000_000_000_000  # beyond the bitmap's 2^27 ids above the smallest
@@ -103,6 +112,8 @@ EXTRA = "scored user that is not a valid user"
             [(FAR, EXTRA), (FAR + 1, MISSING)],
         ),
         ([FAR, FAR + 1], [FAR], [(FAR + 1, MISSING)]),
+        # the last offset in the bitmaps against the first beyond them
+        ([0, 2**27 - 1], [0, 2**27], [(2**27 - 1, MISSING), (2**27, EXTRA)]),
         ([], [1, 2], [(1, EXTRA), (2, EXTRA)]),
         ([1, 2], [], [(1, MISSING), (2, MISSING)]),
         ([], [], []),

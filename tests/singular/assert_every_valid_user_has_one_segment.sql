@@ -4,14 +4,11 @@
 -- user. Returns the users in one table and not in the other.
 --
 -- The two sets of ids are first compared as bitmaps (one bit per id from the
--- smallest id of either table on, in blocks of 2^20 ids, up to 2^27 ids, as
--- in the primary_key test): equal bitmaps mean the same users, so only the
--- ids beyond the bitmaps are compared one by one, and every id is when the
+-- smallest id of either table on, in blocks: macros/id_bitmaps.sql, as in
+-- the primary_key test): equal bitmaps mean the same users, so only the ids
+-- beyond the bitmaps are compared one by one, and every id is when the
 -- bitmaps differ. 10M users: about 0.15 s instead of 0.9 s for two anti
 -- joins of every user.
-{%- set bitmap_values = 134217728 %}
-{%- set block_bits = 20 %}
-{%- set block_mask = 2 ** block_bits - 1 %}
 
 with
 
@@ -52,14 +49,14 @@ smallest as materialized (
 
     ),
 
-    -- one bitmap per block of 2^20 ids (128 KiB) that has an id
+    -- one bitmap per block of ids that has an id
     {{ side }}_blocks as (
 
         select
-            id_offset::integer >> {{ block_bits }} as block_number,
-            bitstring_agg(id_offset::integer & {{ block_mask }}, 0, {{ block_mask }}) as id_bits
+            {{ id_bitmap_block('id_offset') }} as block_number,
+            {{ id_bitmap_bits('id_offset') }} as id_bits
         from {{ side }}_offsets
-        where id_offset < {{ bitmap_values }}
+        where id_offset < {{ id_bitmap_limit() }}
         group by block_number
 
     ),
@@ -93,7 +90,7 @@ feature_candidates as (
     select feature_offsets.user_id
     from feature_offsets
     cross join comparison
-    where feature_offsets.id_offset >= {{ bitmap_values }} or comparison.bitmaps_differ
+    where feature_offsets.id_offset >= {{ id_bitmap_limit() }} or comparison.bitmaps_differ
 
 ),
 
@@ -102,7 +99,7 @@ segment_candidates as (
     select segment_offsets.user_id
     from segment_offsets
     cross join comparison
-    where segment_offsets.id_offset >= {{ bitmap_values }} or comparison.bitmaps_differ
+    where segment_offsets.id_offset >= {{ id_bitmap_limit() }} or comparison.bitmaps_differ
 
 ),
 
