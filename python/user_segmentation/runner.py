@@ -215,7 +215,7 @@ def run_dbt(
     env = dict(os.environ)
     if input_path is not None:
         env["USER_SEGMENTATION_INPUT"] = str(input_path)
-        is_parquet = input_path.suffix.lower() == ".parquet"
+        is_parquet = Path(input_path).suffix.lower() == ".parquet"
         env["USER_SEGMENTATION_INPUT_FORMAT"] = "parquet" if is_parquet else "csv"
     database = resolve(database)
     env["USER_SEGMENTATION_DB"] = database.name
