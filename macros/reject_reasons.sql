@@ -91,3 +91,32 @@
         else {{ value }}
     end
 {%- endmacro %}
+
+{#-
+    The 16 reference columns of the input file in order (as the seed
+    raw_columns lists them): the column name in staging, the header
+    position, the raw_* name of the text value as read, and whether the
+    column is a category matched to seeds/reference/category_values.csv.
+    stg_user_profiles__fields keeps the raw values of a record with a problem
+    as one list in this order; stg_user_profiles__parsed names them.
+-#}
+{% macro user_segmentation_reference_columns() %}
+    {{ return([
+        {'name': 'user_id', 'position': 1, 'raw_name': 'raw_user_id', 'is_category': false},
+        {'name': 'age_band', 'position': 2, 'raw_name': 'raw_age', 'is_category': true},
+        {'name': 'gender', 'position': 3, 'raw_name': 'raw_gender', 'is_category': true},
+        {'name': 'location', 'position': 4, 'raw_name': 'raw_location', 'is_category': true},
+        {'name': 'language', 'position': 5, 'raw_name': 'raw_language', 'is_category': true},
+        {'name': 'education_level', 'position': 6, 'raw_name': 'raw_education_level', 'is_category': true},
+        {'name': 'likes_and_reactions', 'position': 7, 'raw_name': 'raw_likes_and_reactions', 'is_category': false},
+        {'name': 'followed_accounts', 'position': 8, 'raw_name': 'raw_followed_accounts', 'is_category': false},
+        {'name': 'device_usage', 'position': 9, 'raw_name': 'raw_device_usage', 'is_category': true},
+        {'name': 'weekday_hours_online', 'position': 10, 'raw_name': 'raw_weekday_hours_online', 'is_category': false},
+        {'name': 'weekend_hours_online', 'position': 11, 'raw_name': 'raw_weekend_hours_online', 'is_category': false},
+        {'name': 'click_through_rate', 'position': 12, 'raw_name': 'raw_click_through_rate', 'is_category': false},
+        {'name': 'conversion_rate', 'position': 13, 'raw_name': 'raw_conversion_rate', 'is_category': false},
+        {'name': 'ad_interaction_seconds', 'position': 14, 'raw_name': 'raw_ad_interaction_seconds', 'is_category': false},
+        {'name': 'income_band', 'position': 15, 'raw_name': 'raw_income_level', 'is_category': true},
+        {'name': 'top_interests', 'position': 16, 'raw_name': 'raw_top_interests', 'is_category': false}
+    ]) }}
+{% endmacro %}
