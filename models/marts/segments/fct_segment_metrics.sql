@@ -1,9 +1,20 @@
 -- One row per segment x engagement metric: the segment's mean and median, the
 -- population's, and the difference in population standard deviations.
--- Means and deviations are rounded to 9 decimals so that the result does not
--- depend on the order in which parallel threads add up the values. Medians
--- are exact up to quantile_sample_rows users, else computed on a fixed seeded
--- sample of about that many (macro quantile_sample).
+-- Means and standard deviations are exact: every value is summed as DECIMAL
+-- (macros exact_sum and exact_sum_of_squared_deviations), so they do not
+-- depend on the order in which parallel threads add up the values (plain
+-- avg()/stddev_pop() on DOUBLE gave a different last digit in two builds of
+-- the same 1M users); they are rounded to 9 decimals. Medians are exact up
+-- to quantile_sample_rows users, else computed on a fixed seeded sample of
+-- about that many (macro quantile_sample).
+--
+-- Two passes over the users, one row per user each (metrics as columns,
+-- grouped by segment): the exact sums, then the squared deviations from the
+-- segment's mean. The population's figures are rolled up from the
+-- segments' exactly (sum of squares within segments plus between them).
+-- Only the medians unpivot the metrics, and only for the sampled users.
+{%- set metrics = segment_profile_metrics() %}
+
 with
 
 members as (
@@ -24,33 +35,129 @@ phrases as (
 
 ),
 
-metric_values as (
+-- pass 1: per segment and metric, the users with a value and their exact sum
+segment_sums as (
+
+    select
+        {%- for metric in metrics %}
+            count({{ metric }}) as {{ metric }}__users,
+            {{ exact_sum(metric) }} as {{ metric }}__sum,
+        {%- endfor %}
+        segment_id
+    from members
+    group by segment_id
+
+),
+
+segment_means as (
+
+    select
+        {%- for metric in metrics %}
+            {{ metric }}__sum::double / nullif({{ metric }}__users, 0) as {{ metric }}__mean,
+        {%- endfor %}
+        segment_id
+    from segment_sums
+
+),
+
+-- pass 2: per segment and metric, the exact sum of squared deviations from
+-- the segment's mean
+segment_squares as (
+
+    select
+        {%- for metric in metrics %}
+            {{ exact_sum_of_squared_deviations('members.' ~ metric, 'segment_means.' ~ metric ~ '__mean') }}
+                as {{ metric }}__squares,
+        {%- endfor %}
+        members.segment_id
+    from members
+    inner join segment_means
+        on members.segment_id = segment_means.segment_id
+    group by members.segment_id
+
+),
+
+-- one row per segment and metric
+segment_moments as (
+
+    {%- for metric in metrics %}
+        select
+            segment_sums.segment_id,
+            '{{ metric }}' as metric_name,
+            segment_sums.{{ metric }}__users as users_with_value,
+            segment_sums.{{ metric }}__sum as value_sum,
+            segment_means.{{ metric }}__mean as mean_value,
+            segment_squares.{{ metric }}__squares as squared_deviations
+        from segment_sums
+        inner join segment_means
+            on segment_sums.segment_id = segment_means.segment_id
+        inner join segment_squares
+            on segment_sums.segment_id = segment_squares.segment_id
+        where segment_sums.{{ metric }}__users > 0
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+-- the population: exact sums of the segments' counts and sums; its squared
+-- deviations are the segments' plus, for each segment, its users times the
+-- squared distance of its mean from the population's (each term summed
+-- exactly)
+population_means as (
+
+    select
+        metric_name,
+        sum(users_with_value)::bigint as users_with_value,
+        sum(value_sum)::double / sum(users_with_value) as mean_value
+    from segment_moments
+    group by metric_name
+
+),
+
+population_moments as (
+
+    select
+        segment_moments.metric_name,
+        population_means.users_with_value,
+        population_means.mean_value,
+        sum(
+            (
+                segment_moments.squared_deviations
+                + segment_moments.users_with_value
+                * (segment_moments.mean_value - population_means.mean_value)
+                * (segment_moments.mean_value - population_means.mean_value)
+            )::decimal(38, 12)
+        )::double as squared_deviations
+    from segment_moments
+    inner join population_means
+        on segment_moments.metric_name = population_means.metric_name
+    group by all
+
+),
+
+-- pass 3, the sampled users only: medians per segment and of the population
+sampled_values as (
 
     unpivot (
         select
             segment_id,
-            {{ quantile_sample('user_id', ref('int_segment_members')) }} as is_in_quantile_sample,
-            {{ segment_profile_metrics() | join(', ') }}
+            {{ metrics | join(', ') }}
         from members
+        where {{ quantile_sample('user_id', ref('int_segment_members')) }}
     )
-    on {{ segment_profile_metrics() | join(', ') }}
+    on {{ metrics | join(', ') }}
     into name metric_name value metric_value
 
 ),
 
--- one pass over the values for both grains (segment and population): a CTE
--- read twice would be held in memory whole
-stats as (
+medians as (
 
     select
         segment_id,
         metric_name,
         grouping(segment_id) = 1 as is_population,
-        count(*) as users_with_value,
-        round(avg(metric_value), 9) as mean_value,
-        round(median(metric_value) filter (where is_in_quantile_sample), 9) as median_value,
-        round(stddev_pop(metric_value), 9) as stddev_value
-    from metric_values
+        median(metric_value) as median_value
+    from sampled_values
     group by grouping sets ((segment_id, metric_name), (metric_name)) -- noqa: PRS
 
 ),
@@ -58,26 +165,35 @@ stats as (
 segment_stats as (
 
     select
-        segment_id,
-        metric_name,
-        users_with_value,
-        mean_value,
-        median_value,
-        stddev_value
-    from stats
-    where not is_population
+        segment_moments.segment_id,
+        segment_moments.metric_name,
+        segment_moments.users_with_value,
+        round(segment_moments.mean_value, 9) as mean_value,
+        round(medians.median_value, 9) as median_value,
+        round(sqrt(segment_moments.squared_deviations / segment_moments.users_with_value), 9) as stddev_value
+    from segment_moments
+    left join medians
+        on
+            segment_moments.segment_id = medians.segment_id
+            and segment_moments.metric_name = medians.metric_name
+            and not medians.is_population
 
 ),
 
 population_stats as (
 
     select
-        metric_name,
-        mean_value as population_mean_value,
-        median_value as population_median_value,
-        stddev_value as population_stddev_value
-    from stats
-    where is_population
+        population_moments.metric_name,
+        round(population_moments.mean_value, 9) as population_mean_value,
+        round(medians.median_value, 9) as population_median_value,
+        round(
+            sqrt(population_moments.squared_deviations / population_moments.users_with_value), 9
+        ) as population_stddev_value
+    from population_moments
+    left join medians
+        on
+            population_moments.metric_name = medians.metric_name
+            and medians.is_population
 
 ),
 
