@@ -14,10 +14,20 @@
 --                      * objective_index ^ fit_objective_weight
 --                      * constraint_index ^ fit_constraint_weight
 --                      (0 when no user of the segment satisfies the constraints)
+-- Means are exact (macro exact_avg: DECIMAL sums) and shares are counts
+-- divided, so that no figure depends on the order in which parallel threads
+-- add up the users.
 -- Segments are ranked by fit_score (then more eligible users, then segment_id).
 -- Targeted: the best segment with an eligible user, plus the next ones up to
 -- plan_max_segments_per_campaign that have a positive score and at least
 -- plan_min_audience_users eligible users.
+
+{#- the means and device shares compared between a segment's eligible users and the population -#}
+{%- set averaged_metrics = [
+    'weekly_hours_online', 'weekend_share_of_time', 'click_through_rate', 'expected_conversions_per_impression'
+] %}
+{%- set devices = ['mobile', 'desktop', 'tablet'] %}
+
 with
 
 campaigns as (
@@ -63,14 +73,13 @@ campaign_keys as (
 population_metrics as (
 
     select
-        count(*) as population_size,
-        avg(weekly_hours_online) as population_weekly_hours_online,
-        avg(weekend_share_of_time) as population_weekend_share_of_time,
-        avg(click_through_rate) as population_click_through_rate,
-        avg(expected_conversions_per_impression) as population_expected_conversions_per_impression,
-        avg(case when uses_mobile then 1.0 else 0.0 end) as population_mobile_share,
-        avg(case when uses_desktop then 1.0 else 0.0 end) as population_desktop_share,
-        avg(case when uses_tablet then 1.0 else 0.0 end) as population_tablet_share
+        {%- for metric in averaged_metrics %}
+            {{ exact_avg(metric) }} as population_{{ metric }},
+        {%- endfor %}
+        {%- for device in devices %}
+            count(*) filter (where uses_{{ device }}) / count(*) as population_{{ device }}_share,
+        {%- endfor %}
+        count(*) as population_size
     from members
 
 ),
@@ -93,12 +102,9 @@ population_interest as (
 
     select
         campaign_keys.campaign_id,
-        avg(
-            case
-                when (members.interest_mask & campaign_keys.target_interest_mask) != 0 then 1.0
-                else 0.0
-            end
-        ) as population_interest_share
+        count(*) filter (
+            where (members.interest_mask & campaign_keys.target_interest_mask) != 0
+        ) / count(*) as population_interest_share
     from campaign_keys
     cross join members
     group by campaign_keys.campaign_id
@@ -113,14 +119,13 @@ segment_eligible as materialized (
         campaign_id,
         segment_id,
         count(*) as eligible_users,
-        count(*) filter (where has_target_interest) as interested_users,
-        avg(weekly_hours_online) as weekly_hours_online,
-        avg(weekend_share_of_time) as weekend_share_of_time,
-        avg(click_through_rate) as click_through_rate,
-        avg(expected_conversions_per_impression) as expected_conversions_per_impression,
-        avg(case when uses_mobile then 1.0 else 0.0 end) as mobile_share,
-        avg(case when uses_desktop then 1.0 else 0.0 end) as desktop_share,
-        avg(case when uses_tablet then 1.0 else 0.0 end) as tablet_share
+        {%- for metric in averaged_metrics %}
+            {{ exact_avg(metric) }} as {{ metric }},
+        {%- endfor %}
+        {%- for device in devices %}
+            count(*) filter (where uses_{{ device }}) / count(*) as {{ device }}_share,
+        {%- endfor %}
+        count(*) filter (where has_target_interest) as interested_users
     from eligible_users
     group by campaign_id, segment_id
 
