@@ -81,6 +81,40 @@ def test_bad_rows_are_rejected_with_their_reason(bad_file, tmp_path):
     assert staged + len(rejected) == raw_rows
 
 
+RAW_COLUMNS = [
+    "raw_user_id", "raw_age", "raw_gender", "raw_location", "raw_language", "raw_education_level",
+    "raw_likes_and_reactions", "raw_followed_accounts", "raw_device_usage", "raw_weekday_hours_online",
+    "raw_weekend_hours_online", "raw_click_through_rate", "raw_conversion_rate",
+    "raw_ad_interaction_seconds", "raw_income_level", "raw_top_interests",
+]  # fmt: skip
+
+
+def test_rejected_rows_keep_every_raw_value_in_its_column(bad_file, tmp_path):
+    # stg_user_profiles__fields stores a problem record's text as one list;
+    # stg_user_profiles__parsed must hand each value back to its own column
+    path, expected = bad_file
+    database = build_into(tmp_path, path, extra_args=STAGING_ONLY)
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    found = {
+        row[0]: list(row[1:])
+        for row in query(
+            database,
+            f"select record_number, {', '.join(RAW_COLUMNS)}, raw_extra_fields "
+            "from staging.stg_user_profiles__rejected",
+        )
+    }
+    # the records with a problem of their own (not the duplicate, whose raw text is its typed values)
+    own_problems = [record for record, reason in expected.items() if "duplicate" not in reason]
+    assert len(own_problems) == len(BAD_ROWS) + 1
+    for record in own_problems:
+        fields = rows[record]
+        want = [value.strip() or None for value in fields[:16]] + [fields[16:]]
+        # an empty interest list reads back as '' (the typed list, empty, as text)
+        want[15] = want[15] or ""
+        assert found[record] == want, record
+
+
 def test_reference_file_stages_everything(reference_csv, tmp_path):
     database = build_into(tmp_path, reference_csv, extra_args=STAGING_ONLY)
     assert query(database, "select count(*) from staging.stg_user_profiles")[0][0] == 1000
