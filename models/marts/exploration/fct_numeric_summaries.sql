@@ -13,6 +13,17 @@ user_features as not materialized (
 
 ),
 
+-- whether the user is in the quantile sample: computed once per user, not
+-- once per column in each quantile's filter
+sample_flags as (
+
+    select
+        *,
+        {{ quantile_sample('user_id', ref('fct_user_features')) }} as is_quantile_sample
+    from user_features
+
+),
+
 -- first pass, one row: count, range, quartiles and mean of every column
 statistics as (
 
@@ -20,14 +31,12 @@ statistics as (
         {%- for column in columns %}
             count({{ column }}) as {{ column }}__count,
             min({{ column }})::double as {{ column }}__min,
-            quantile_cont({{ column }}, [0.25, 0.5, 0.75]) filter (
-                where {{ quantile_sample('user_id', ref('fct_user_features')) }}
-            ) as {{ column }}__quartiles,
+            quantile_cont({{ column }}, [0.25, 0.5, 0.75]) filter (where is_quantile_sample) as {{ column }}__quartiles,
             {{ exact_avg(column) }} as {{ column }}__mean,
             max({{ column }})::double as {{ column }}__max,
         {%- endfor %}
         count(*) as total_users
-    from user_features
+    from sample_flags
 
 ),
 

@@ -17,7 +17,9 @@
 
 with
 
-members as (
+-- not materialized: read three times (the two passes and the medians); held
+-- whole, it would be every user's metrics (10M users: 3.6 s against 1.5 s)
+members as not materialized (
 
     select * from {{ ref('int_segment_members') }}
 
