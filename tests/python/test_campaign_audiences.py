@@ -94,6 +94,45 @@ def test_audience_table_has_no_raw_id_column(built):
     assert set(columns) == {"campaign_id", "hashed_user_id", "segment_id", "is_holdout"}
 
 
+def test_eligible_users_are_exactly_those_meeting_every_constraint(built):
+    """int_campaign_eligible_users joins on integer bits (device, age and income
+    masks); derived here in Python from the campaigns' lists and the users'
+    attributes, every campaign x user pair must agree."""
+    result, _, _ = built
+    campaigns = query(
+        result.database,
+        "select campaign_id, target_devices, target_age_bands, target_income_bands from marts.dim_campaigns",
+    )
+    users = query(
+        result.database,
+        """
+        select segments.user_id, features.uses_mobile, features.uses_desktop, features.uses_tablet,
+               features.age_band, features.income_band
+        from marts.fct_user_segments as segments
+        inner join marts.fct_user_features as features on segments.user_id = features.user_id
+        """,
+    )
+    expected = set()
+    for campaign_id, devices, age_bands, income_bands in campaigns:
+        for user_id, mobile, desktop, tablet, age_band, income_band in users:
+            used = {"mobile": mobile, "desktop": desktop, "tablet": tablet}
+            if (
+                (not devices or any(used[device] for device in devices))
+                and (not age_bands or age_band in age_bands)
+                and (not income_bands or income_band in income_bands)
+            ):
+                expected.add((campaign_id, user_id))
+    eligible = query(
+        result.database, "select campaign_id, user_id from intermediate.int_campaign_eligible_users"
+    )
+    assert len(eligible) == len(set(eligible))
+    assert set(eligible) == expected
+    # every kind of constraint excludes someone here, so the check is not vacuous
+    constrained = [row for row in campaigns if row[1] or row[2] or row[3]]
+    assert len(expected) < len(campaigns) * len(users)
+    assert all(len([pair for pair in expected if pair[0] == row[0]]) < len(users) for row in constrained)
+
+
 def test_salt_is_written_nowhere(built):
     result, exports, _ = built
     needle = SALT.encode()

@@ -6,9 +6,10 @@
 -- A view: it is campaigns x users (about 5 rows per user with the bundled
 -- campaigns), read by int_campaign_segment_scores (aggregated) and by the
 -- fct_campaign_audiences view (exported); written out, it would be the
--- biggest table of the build. Every per-user input (interest mask, hashed id,
--- holdout key) is precomputed in int_segment_members, so each row costs a few
--- comparisons and one AND of two integers.
+-- biggest table of the build. Every per-user input (interest mask, device and
+-- band bits, hashed id, holdout key) is precomputed in int_segment_members and
+-- every campaign mask in int_campaign_keys, so each row costs a few ANDs of
+-- two integers.
 {{ config(materialized='view') }}
 
 with
@@ -53,14 +54,15 @@ final as (
         on
             (
                 not campaigns.has_device_constraint
-                or (list_contains(campaigns.target_devices, 'mobile') and members.uses_mobile)
-                or (list_contains(campaigns.target_devices, 'desktop') and members.uses_desktop)
-                or (list_contains(campaigns.target_devices, 'tablet') and members.uses_tablet)
+                or (campaigns.target_device_mask & members.device_bits) != 0
             )
-            and (not campaigns.has_age_constraint or list_contains(campaigns.target_age_bands, members.age_band))
+            and (
+                not campaigns.has_age_constraint
+                or (campaigns.target_age_band_mask & members.age_band_bit) != 0
+            )
             and (
                 not campaigns.has_income_constraint
-                or list_contains(campaigns.target_income_bands, members.income_band)
+                or (campaigns.target_income_band_mask & members.income_band_bit) != 0
             )
 
 )

@@ -26,7 +26,7 @@
 {%- set averaged_metrics = [
     'weekly_hours_online', 'weekend_share_of_time', 'click_through_rate', 'expected_conversions_per_impression'
 ] %}
-{%- set devices = ['mobile', 'desktop', 'tablet'] %}
+{%- set devices = campaign_devices() %}
 
 with
 
@@ -281,7 +281,7 @@ recommended_devices as (
         order by
             device_options.device_share / nullif(population_devices.population_share, 0) desc nulls last,
             device_options.device_share desc,
-            list_position(['mobile', 'desktop', 'tablet'], device_options.device) asc
+            list_position({{ devices }}, device_options.device) asc
     ) = 1
 
 ),

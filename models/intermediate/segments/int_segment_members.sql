@@ -2,8 +2,10 @@
 -- user's profile columns from fct_user_features. The single place where the
 -- profile and campaign models meet the upstream column names. Also computed
 -- here, once per user, for the campaign models: the interest mask (one bit per
--- known interest), the salted hashed id of the audience files and the holdout
--- key, so that the campaign x user models need only integer arithmetic.
+-- known interest), the device and band bits (macros device_bits,
+-- band_bits_relation), the salted hashed id of the audience files and the
+-- holdout key, so that the campaign x user models need only integer
+-- arithmetic.
 with
 
 segments as (
@@ -21,6 +23,12 @@ features as (
 interest_bits as (
 
     select * from {{ interest_bits_relation() }}
+
+),
+
+band_bits as (
+
+    select * from {{ band_bits_relation() }}
 
 ),
 
@@ -49,6 +57,11 @@ final as (
         -- holdout
         {{ holdout_key('segments.user_id') }} as holdout_key,
 
+        -- campaign constraint bits
+        {{ device_bits('features') }} as device_bits,
+        map_extract_value(band_bits.bit_by_age_band, features.age_band) as age_band_bit,
+        map_extract_value(band_bits.bit_by_income_band, features.income_band) as income_band_bit,
+
         -- booleans
         coalesce(features.uses_mobile, false) as uses_mobile,
         coalesce(features.uses_desktop, false) as uses_desktop,
@@ -58,6 +71,7 @@ final as (
     inner join features
         on segments.user_id = features.user_id
     cross join interest_bits
+    cross join band_bits
 
 )
 

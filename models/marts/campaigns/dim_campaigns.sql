@@ -78,8 +78,8 @@ devices as (
 
     select
         device,
-        list_position(['mobile', 'desktop', 'tablet'], device) as device_position
-    from (select unnest(['mobile', 'desktop', 'tablet']) as device) as device_list
+        list_position({{ campaign_devices() }}, device) as device_position
+    from (select unnest({{ campaign_devices() }}) as device) as device_list
 
 ),
 
