@@ -138,7 +138,8 @@
 
 {#-
     One row, columns `bit_by_age_band` and `bit_by_income_band`: maps from a
-    band (seed category_values) to its bit (1, 2, 4, ... in sort_order).
+    band (seed category_values) to its bit (1, 2, 4, ... in sort_order; a
+    BIGINT holds 63 bands per attribute).
 -#}
 {% macro band_bits_relation() -%}
     (
