@@ -19,7 +19,6 @@
 -#}
 {% test primary_key(model, column_name, integer_key=true) %}
 
-
 with
 
 {% if integer_key -%}

@@ -1,6 +1,9 @@
 -- The fixed lists the feature models are written against (macros/feature_lists.sql
 -- and the category levels of the var model_features) agree with the seeds:
 -- a new interest category, attribute or level in a seed must be added there.
+-- So does the parse's compile-time list of the 16 input columns
+-- (user_segmentation_reference_columns: name, position, category or not)
+-- with seeds/reference/raw_columns.csv.
 -- Returns one row per difference.
 {%- set category_levels = [] %}
 {%- for dimension in model_feature_dimensions() if dimension.feature_kind == 'category_level' %}
@@ -64,6 +67,33 @@ seed_levels_of_used_attributes as (
         {%- endfor %}
         ''
     )
+
+),
+
+raw_columns as (
+
+    select * from {{ ref('raw_columns') }}
+
+),
+
+seed_reference_columns as (
+
+    select
+        column_name || ' at ' || position::varchar
+        || case when data_type = 'category' then ' (category)' else '' end as name
+    from raw_columns
+
+),
+
+listed_reference_columns as (
+
+    select
+        unnest([
+            {%- for column in user_segmentation_reference_columns() %}
+                {%- set kind = ' (category)' if column.is_category else '' %}
+                '{{ column.name }} at {{ column.position }}{{ kind }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        ]) as name
 
 ),
 
@@ -139,6 +169,30 @@ differences as (
             'model_features level' as kind,
             attribute || ' = ' || value as name
         from seed_levels_of_used_attributes
+    )
+    union all
+    (
+        select
+            'reference column' as kind,
+            name
+        from seed_reference_columns
+        except
+        select
+            'reference column' as kind,
+            name
+        from listed_reference_columns
+    )
+    union all
+    (
+        select
+            'reference column' as kind,
+            name
+        from listed_reference_columns
+        except
+        select
+            'reference column' as kind,
+            name
+        from seed_reference_columns
     )
 
 )
