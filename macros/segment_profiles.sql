@@ -94,12 +94,17 @@
     )
 {%- endmacro %}
 
-{#- The interest mask of a list of interest ids (0 for an empty list). -#}
-{% macro interest_mask(interest_ids, bits='interest_bits') -%}
+{#- The OR of the bits of a list of values, looked up in `bit_map` (a map value -> bit); 0 for an empty list. -#}
+{% macro bit_mask(values, bit_map) -%}
     coalesce(
-        list_aggregate(list_transform({{ interest_ids }}, lambda x: map_extract_value({{ bits }}.bit_by_interest, x)), 'bit_or'),
+        list_aggregate(list_transform({{ values }}, lambda x: map_extract_value({{ bit_map }}, x)), 'bit_or'),
         0
     )::bigint
+{%- endmacro %}
+
+{#- The interest mask of a list of interest ids (0 for an empty list). -#}
+{% macro interest_mask(interest_ids, bits='interest_bits') -%}
+    {{ bit_mask(interest_ids, bits ~ '.bit_by_interest') }}
 {%- endmacro %}
 
 {#-
@@ -161,10 +166,5 @@
 
 {#- The mask of a list of bands of `attribute` (0 for an empty list or unknown bands). -#}
 {% macro band_mask(bands, attribute, bits='band_bits') -%}
-    coalesce(
-        list_aggregate(
-            list_transform({{ bands }}, lambda x: map_extract_value({{ bits }}.bit_by_{{ attribute }}, x)), 'bit_or'
-        ),
-        0
-    )::bigint
+    {{ bit_mask(bands, bits ~ '.bit_by_' ~ attribute) }}
 {%- endmacro %}
