@@ -16,12 +16,17 @@ from conftest import REPO
 pytestmark = pytest.mark.e2e
 
 
-def test_bench_parse_size():
+def _bench_module():
     sys.path.insert(0, str(REPO / "bench"))
     try:
         import run as bench
     finally:
         sys.path.pop(0)
+    return bench
+
+
+def test_bench_parse_size():
+    bench = _bench_module()
     assert [bench.parse_size(s) for s in ("1k", "100k", "1M", "2.5m", "300")] == [
         1_000,
         100_000,
@@ -32,6 +37,42 @@ def test_bench_parse_size():
     assert bench.size_label(10_000_000) == "10M"
     with pytest.raises(ValueError):
         bench.parse_size("0.5")
+
+
+def test_bench_judges_each_target_on_the_median_and_shows_every_run():
+    bench = _bench_module()
+    gib = 1024**3
+
+    def row(users, label, runs, peak_gib):
+        median = sorted(runs)[len(runs) // 2]
+        ours = {"seconds": median, "all_seconds": runs, "peak_bytes": peak_gib * gib}
+        return {"users": users, "label": label, "ours": ours}
+
+    report = {
+        "sizes": [
+            row(100_000, "100k", [9.0, 9.5, 9.2], 0.6),  # no target at this size
+            row(1_000_000, "1M", [15.3, 14.2, 14.9], 1.2),
+            row(10_000_000, "10M", [41.0, 39.5, 42.0], 2.1),
+            row(30_000_000, "30M", [300.0], 1.8),
+        ]
+    }
+    lines = bench.target_lines(report)
+    body = [line for line in lines if line.startswith("| ") and line[2].isdigit()]
+    assert [line.split(" | ")[0] for line in body] == ["| 1M", "| 10M", "| 30M"]
+    one_m, ten_m, thirty_m = (line.split(" | ") for line in body)
+    assert one_m[1:] == [
+        "< 15 s",
+        "14.9 s (15.3 / 14.2 / 14.9)",
+        "met",
+        "2 of 3",
+        "< 1.5 GiB",
+        "1.20 GiB",
+        "met |",
+    ]
+    assert ten_m[3:5] == ["**missed**", "1 of 3"]
+    assert ten_m[7] == "**missed** |"  # 2.1 GiB against < 2 GiB
+    assert thirty_m[1:5] == ["completes", "300.0 s (300.0)", "met", "-"]
+    assert bench.target_lines({"sizes": [row(1_000, "1k", [8.0], 0.5)]}) == []
 
 
 def test_bench_runs_at_1k_and_writes_its_results(tmp_path):
@@ -78,5 +119,28 @@ def test_bench_runs_at_1k_and_writes_its_results(tmp_path):
     assert "| 1k |" in table
     assert "time ours/ref" in table
     assert "Planted segments: 5k users" in table
+    assert "target >= 0.9: met" in table
+    assert "Targets (" not in table  # no target at 1k
+
+    # --render writes the same report again from the JSON, running nothing
+    again = tmp_path / "again"
+    rendered = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "run.py"),
+            "--render",
+            str(out / "benchmark.json"),
+            "--out",
+            str(again),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert rendered.returncode == 0, rendered.stderr[-3000:]
+    assert (again / "benchmark.md").read_text() == table
+    assert json.loads((again / "benchmark.json").read_text()) == report
+    assert (again / "benchmark.png").stat().st_size > 0
     assert (out / "benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| 1k |" in result.stdout
