@@ -72,6 +72,10 @@ def test_bench_judges_each_target_on_the_median_and_shows_every_run():
     assert ten_m[3:5] == ["**missed**", "1 of 3"]
     assert ten_m[7] == "**missed** |"  # 2.1 GiB against < 2 GiB
     assert thirty_m[1:5] == ["completes", "300.0 s (300.0)", "met", "-"]
+    assert not any("against the reference" in line for line in lines)  # no reference run
+    report["sizes"][2]["reference"] = {"seconds": 80.0, "peak_bytes": 8 * gib}
+    (versus,) = [line for line in bench.target_lines(report) if "against the reference" in line]
+    assert "time 0.51 x (met), memory 0.26 x (met)" in versus
     assert bench.target_lines({"sizes": [row(1_000, "1k", [8.0], 0.5)]}) == []
 
 
