@@ -216,3 +216,57 @@ def test_record_numbers_follow_the_file_order_across_row_groups(tmp_path):
             "from staging.stg_user_profiles__parsed",
         )
         assert counts == [(n_users, 0)], suffix
+
+
+def _parquet_from_csv(csv_path, target, columns="*", where=""):
+    """Write ``columns`` of the CSV file (read as text) to the Parquet file ``target``."""
+    import duckdb
+
+    rows = f"select {columns} from read_csv('{csv_path}', all_varchar = true) {where}"
+    duckdb.sql(f"copy ({rows}) to '{target}' (format parquet)")
+    return target
+
+
+def test_parquet_without_rows_refuses_the_build_and_keeps_published_db(tmp_path, small_csv):
+    """A Parquet file with the reference columns and no rows stops the build with a
+    message naming the file (its header record is synthesised before the first
+    row, so a file without rows has none)."""
+    from user_segmentation import runner
+
+    empty = _parquet_from_csv(small_csv, tmp_path / "no_users.parquet", where="limit 0")
+    published = build_into(tmp_path, small_csv, extra_args=STAGING_ONLY)
+    before = published.read_bytes()
+    with pytest.raises(runner.BuildError) as error:
+        runner.build(empty, published, capture=True, extra_args=STAGING_ONLY)
+    assert f"input file {empty} has no rows: expected at least one user" in str(error.value)
+    assert published.read_bytes() == before
+
+
+def test_parquet_header_is_checked_and_mapped_like_a_csv_header(tmp_path, small_csv):
+    """Parquet columns are taken by name like CSV header fields: in any order,
+    spelled loosely, typed or text; a missing column stops the build with the
+    same message as for a CSV file."""
+    from user_segmentation import runner
+
+    staged_sql = "select * exclude (record_number) from staging.stg_user_profiles order by user_id"
+    expected = query(build_into(tmp_path, small_csv, extra_args=STAGING_ONLY), staged_sql)
+    assert len(expected) == 300
+
+    moved = ["Top Interests", "Income Level", "User ID", "Click-Through Rates (CTR)"]
+    reordered = _parquet_from_csv(
+        small_csv,
+        tmp_path / "reordered.parquet",
+        columns=(
+            '"Top Interests", "Income Level" as income_level, "User ID"::bigint as user_id, '
+            '"Click-Through Rates (CTR)"::double as "click-through rates (ctr)", '
+            "* exclude (" + ", ".join(f'"{name}"' for name in moved) + ")"
+        ),
+    )
+    folder = tmp_path / "reordered"
+    folder.mkdir()
+    assert query(build_into(folder, reordered, extra_args=STAGING_ONLY), staged_sql) == expected
+
+    no_age = _parquet_from_csv(small_csv, tmp_path / "no_age.parquet", columns='* exclude ("Age")')
+    with pytest.raises(runner.BuildError) as error:
+        runner.build(no_age, tmp_path / "no_age.duckdb", capture=True, extra_args=STAGING_ONLY)
+    assert f"input file {no_age}: the header has no column 'Age'" in str(error.value)

@@ -30,6 +30,12 @@
 {%- set category_columns = reference_columns | selectattr('is_category') | list -%}
 {#- the path as given by var input_path, else the one the source reads (see _user_profiles__sources.yml) -#}
 {%- set input_path = var('input_path', none) -%}
+{#- a Parquet input has no header line: its header record is synthesised before its first row -#}
+{%- set reads_parquet = 'read_parquet(' in (source('raw', 'user_profiles') | string) -%}
+{%- set no_records_problem = (
+    ' has no rows: expected at least one user' if reads_parquet
+    else ' is empty: expected a header row and at least one user'
+) -%}
 {%- set file_label = "'input file ' || " ~ (
     user_segmentation_sql_string(input_path | string) if input_path is not none
     else "getvariable('user_segmentation_input')"
@@ -204,7 +210,7 @@ header_check as (
         case
             when record_presence.header_count = 0
                 then error(
-                    {{ file_label }} || ' is empty: expected a header row and at least one user'
+                    {{ file_label }} || {{ user_segmentation_sql_string(no_records_problem) }}
                 )
             when column_problems.first_missing_column is not null
                 then error(
