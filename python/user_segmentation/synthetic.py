@@ -61,6 +61,19 @@ HEADER: tuple[str, ...] = (
     "Top Interests",
 )
 
+# Column types of a Parquet file (the reference schema's numbers typed, as a
+# real Parquet export has them; the rest text). A CSV file is text throughout.
+PARQUET_TYPES: dict[str, str] = {
+    "User ID": "BIGINT",
+    "Likes and Reactions": "BIGINT",
+    "Followed Accounts": "BIGINT",
+    "Time Spent Online (hrs/weekday)": "DOUBLE",
+    "Time Spent Online (hrs/weekend)": "DOUBLE",
+    "Click-Through Rates (CTR)": "DOUBLE",
+    "Conversion Rates": "DOUBLE",
+    "Ad Interaction Time (sec)": "BIGINT",
+}
+
 # Category values with their weights in the reference file (shared/DATA.md).
 CATEGORIES: dict[str, dict[str, int]] = {
     "Age": {"18-24": 166, "25-34": 255, "35-44": 192, "45-54": 188, "55-64": 153, "65+": 46},
@@ -290,7 +303,9 @@ def write_users(
     """Write ``n_users`` generated users to ``path`` (CSV, or Parquet by extension).
 
     Chunks are streamed through DuckDB's writer, which quotes a CSV field only
-    when it needs it (as the reference file does).  With ``planted_segments``
+    when it needs it (as the reference file does).  A Parquet file has the
+    numeric columns typed (``PARQUET_TYPES``: BIGINT and DOUBLE), the others
+    text, as the usual Parquet export of such a table has.  With ``planted_segments``
     the true segment of every user goes to ``<path>.labels.csv`` (columns
     ``user_id,planted_segment``).  ``workers`` threads make chunks ahead
     (default: up to 4, one per core); the output does not depend on it.
@@ -345,8 +360,15 @@ def write_users(
         con.execute("set enable_progress_bar = false")
         con.register("generated_users", reader)
         target = str(path).replace("'", "''")
-        options = "format parquet, compression zstd" if is_parquet else "format csv, header true"
-        con.execute(f"copy (select * from generated_users) to '{target}' ({options})")
+        if is_parquet:
+            columns = ", ".join(
+                f'"{name}"::{PARQUET_TYPES[name]} as "{name}"' if name in PARQUET_TYPES else f'"{name}"'
+                for name in HEADER
+            )
+            options = "format parquet, compression zstd"
+        else:
+            columns, options = "*", "format csv, header true"
+        con.execute(f"copy (select {columns} from generated_users) to '{target}' ({options})")
     finally:
         con.close()
     if planted_segments > 0:

@@ -16,6 +16,17 @@ from conftest import REPO
 pytestmark = pytest.mark.e2e
 
 
+def _run_bench(*args: str) -> subprocess.CompletedProcess:
+    """``python bench/run.py ARGS`` from the repository, output captured."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def _bench_module():
     sys.path.insert(0, str(REPO / "bench"))
     try:
@@ -81,25 +92,17 @@ def test_bench_judges_each_target_on_the_median_and_shows_every_run():
 
 def test_bench_runs_at_1k_and_writes_its_results(tmp_path):
     out = tmp_path / "results"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "run.py"),
-            "--sizes",
-            "1k",
-            "--repeats",
-            "1",
-            "--out",
-            str(out),
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--planted",
-            "5k",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = _run_bench(
+        "--sizes",
+        "1k",
+        "--repeats",
+        "1",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--planted",
+        "5k",
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
 
@@ -128,23 +131,27 @@ def test_bench_runs_at_1k_and_writes_its_results(tmp_path):
 
     # --render writes the same report again from the JSON, running nothing
     again = tmp_path / "again"
-    rendered = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "run.py"),
-            "--render",
-            str(out / "benchmark.json"),
-            "--out",
-            str(again),
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    rendered = _run_bench("--render", str(out / "benchmark.json"), "--out", str(again))
     assert rendered.returncode == 0, rendered.stderr[-3000:]
     assert (again / "benchmark.md").read_text() == table
     assert json.loads((again / "benchmark.json").read_text()) == report
     assert (again / "benchmark.png").stat().st_size > 0
     assert (out / "benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| 1k |" in result.stdout
+
+
+def test_bench_runs_on_parquet_input(tmp_path):
+    """``--format parquet``: the generated Parquet file (numbers typed) goes through
+    our build and the reference pipeline (pandas ``read_parquet``) alike."""
+    out = tmp_path / "results"
+    result = _run_bench(
+        "--sizes", "500", "--format", "parquet", "--repeats", "1", "--planted", "none",
+        "--out", str(out), "--data-dir", str(tmp_path / "data"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    report = json.loads((out / "benchmark.json").read_text())
+    assert report["format"] == "parquet"
+    (row,) = report["sizes"]
+    assert row["file"].endswith(".parquet")
+    assert row["reference"]["rows"] == 500
+    assert row["ours"]["export"]["audience_rows"] > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -56,13 +57,30 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     assert digest("a.csv", 5) != digest("c.csv", 6)
 
 
-def test_parquet_has_the_same_content(tmp_path):
+def test_parquet_has_the_same_content_with_numbers_typed(tmp_path):
     csv_path = synthetic.write_users(tmp_path / "u.csv", n_users=400, seed=4)
     pq_path = synthetic.write_users(tmp_path / "u.parquet", n_users=400, seed=4)
     con = duckdb.connect()
-    a = con.execute(f"select * from read_csv('{csv_path}', all_varchar=true)").fetchall()
+    types = {name: synthetic.PARQUET_TYPES.get(name, "VARCHAR") for name in synthetic.HEADER}
+    a = con.execute(f"select * from read_csv('{csv_path}', header = true, columns = {types})").fetchall()
     b = con.execute(f"select * from read_parquet('{pq_path}')").fetchall()
     assert a == b
+    described = con.execute(f"describe select * from read_parquet('{pq_path}')").fetchall()
+    assert [(row[0], row[1]) for row in described] == list(types.items())
+
+
+def test_parquet_types_follow_the_reference_columns_seed():
+    """Integers are BIGINT, decimals and fractions DOUBLE, the rest text, as the
+    seed of the reference columns says."""
+    seed = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "raw_columns.csv"
+    expected = {}
+    for row in read_rows(str(seed))[1:]:
+        kind = row[3]
+        if kind == "integer":
+            expected[row[1]] = "BIGINT"
+        elif kind in ("decimal", "fraction"):
+            expected[row[1]] = "DOUBLE"
+    assert expected == synthetic.PARQUET_TYPES
 
 
 def test_planted_segments_write_labels(tmp_path):
