@@ -421,8 +421,8 @@ def _ratio(a: float | None, b: float | None) -> str:
     return "-" if not a or not b else f"{a / b:.2f}"
 
 
-def _verdict(value: float, target: float) -> str:
-    return "met" if value < target else "**missed**"
+def _verdict(met: bool) -> str:
+    return "met" if met else "**missed**"
 
 
 def target_lines(report: dict) -> list[str]:
@@ -446,12 +446,12 @@ def target_lines(report: dict) -> list[str]:
             time_target, time_verdict, under = "completes", "met", "-"
         else:
             time_target = f"< {seconds:g} s"
-            time_verdict = _verdict(ours["seconds"], seconds)
+            time_verdict = _verdict(ours["seconds"] < seconds)
             under = f"{sum(r < seconds for r in runs)} of {len(runs)}"
         lines.append(
             f"| {row['label']} | {time_target} | {timing} | {time_verdict} | {under} "
             f"| < {gib:g} GiB | {_gib(ours['peak_bytes'])} "
-            f"| {_verdict(ours['peak_bytes'] / 1024**3, gib)} |"
+            f"| {_verdict(ours['peak_bytes'] / 1024**3 < gib)} |"
         )
     for row in rows:
         ref = row.get("reference")
@@ -462,8 +462,8 @@ def target_lines(report: dict) -> list[str]:
                 "",
                 f"{row['label']} against the reference pipeline on the same file (target: faster, "
                 f"and far smaller, read as under half its peak): time {time_ratio:.2f} x "
-                f"({_verdict(time_ratio, 1.0)}), memory {memory_ratio:.2f} x "
-                f"({_verdict(memory_ratio, 0.5)}).",
+                f"({_verdict(time_ratio < 1.0)}), memory {memory_ratio:.2f} x "
+                f"({_verdict(memory_ratio < 0.5)}).",
             ]
     return lines
 
@@ -528,7 +528,7 @@ def markdown(report: dict) -> str:
             f"segments; adjusted Rand index of our segments against them "
             f"**{planted['adjusted_rand_index']:.4f}** (build {planted['seconds']:.1f} s, "
             f"peak {_gib(planted['peak_bytes'])}; target >= {PLANTED_ARI_TARGET:g}: "
-            f"{'met' if planted['adjusted_rand_index'] >= PLANTED_ARI_TARGET else '**missed**'}).",
+            f"{_verdict(planted['adjusted_rand_index'] >= PLANTED_ARI_TARGET)}).",
         ]
     lines += ["", "Slowest dbt nodes at the largest size:", ""]
     for node in report["sizes"][-1]["ours"]["slowest_nodes"]:

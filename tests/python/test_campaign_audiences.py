@@ -112,16 +112,25 @@ def test_eligible_users_are_exactly_those_meeting_every_constraint(built):
         inner join marts.fct_user_features as features on segments.user_id = features.user_id
         """,
     )
-    expected = set()
-    for campaign_id, devices, age_bands, income_bands in campaigns:
-        for user_id, mobile, desktop, tablet, age_band, income_band in users:
-            used = {"mobile": mobile, "desktop": desktop, "tablet": tablet}
-            if (
-                (not devices or any(used[device] for device in devices))
-                and (not age_bands or age_band in age_bands)
-                and (not income_bands or income_band in income_bands)
-            ):
-                expected.add((campaign_id, user_id))
+    used = {user_id: {"mobile": m, "desktop": d, "tablet": t} for user_id, m, d, t, _, _ in users}
+    # each kind of constraint: does a user pass the campaign's (non-empty) list
+    checks = {
+        "devices": lambda listed, user: any(used[user[0]][device] for device in listed),
+        "age bands": lambda listed, user: user[4] in listed,
+        "income bands": lambda listed, user: user[5] in listed,
+    }
+    lists = {campaign[0]: dict(zip(checks, campaign[1:], strict=True)) for campaign in campaigns}
+
+    def failing(kinds):
+        """(campaign, user) pairs where the user fails a listed constraint of one of ``kinds``."""
+        return {
+            (campaign_id, user[0])
+            for campaign_id, listed in lists.items()
+            for user in users
+            if any(listed[kind] and not checks[kind](listed[kind], user) for kind in kinds)
+        }
+
+    expected = {(campaign_id, user[0]) for campaign_id in lists for user in users} - failing(checks)
     eligible = query(
         result.database, "select campaign_id, user_id from intermediate.int_campaign_eligible_users"
     )
@@ -129,33 +138,10 @@ def test_eligible_users_are_exactly_those_meeting_every_constraint(built):
     assert set(eligible) == expected
     # not vacuous: each kind of constraint (devices, age bands, income bands)
     # is listed by some campaign and, on its own, excludes some users there
-    used_devices = {user[0]: {"mobile": user[1], "desktop": user[2], "tablet": user[3]} for user in users}
-    excluded = {
-        "devices": [
-            (campaign_id, user_id)
-            for campaign_id, devices, _, _ in campaigns
-            if devices
-            for user_id, *_ in users
-            if not any(used_devices[user_id][device] for device in devices)
-        ],
-        "age bands": [
-            (campaign_id, user[0])
-            for campaign_id, _, age_bands, _ in campaigns
-            if age_bands
-            for user in users
-            if user[4] not in age_bands
-        ],
-        "income bands": [
-            (campaign_id, user[0])
-            for campaign_id, _, _, income_bands in campaigns
-            if income_bands
-            for user in users
-            if user[5] not in income_bands
-        ],
-    }
-    for kind, pairs in excluded.items():
+    for kind in checks:
+        pairs = failing([kind])
         assert pairs, f"no campaign's {kind} exclude anyone: the check of that constraint is vacuous"
-        assert not set(pairs) & set(eligible), kind
+        assert not pairs & set(eligible), kind
 
 
 def test_salt_is_written_nowhere(built):
