@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import io
 import subprocess
 import sys
 import threading
 import types
 
 import pytest
+from dbt.adapters.events.types import SQLQuery
+from dbt.events.types import NodeStart
+from dbt_common.events.base_types import EventLevel
+from dbt_common.events.event_manager import EventManager
+from dbt_common.events.logger import LoggerConfig
+from dbt_common.events.types import Note
 from user_segmentation import dbt_launcher, runner
 
 
@@ -51,6 +58,9 @@ def fake_dbt(monkeypatch):
     fake = types.ModuleType("dbt.cli.main")
     fake.cli = types.SimpleNamespace(main=main)
     monkeypatch.setitem(sys.modules, "dbt.cli.main", fake)
+    # main() installs the debug-event filter on dbt's EventManager: undone after the test
+    monkeypatch.setattr(EventManager, "fire_event", EventManager.fire_event)
+    seen["event_filter"] = lambda: getattr(EventManager.fire_event, "drops_unread_debug_events", False)
     yield seen
     gc.enable()
 
@@ -58,16 +68,89 @@ def fake_dbt(monkeypatch):
 def test_collector_off_and_preload_on_by_default(fake_dbt, monkeypatch):
     monkeypatch.delenv(dbt_launcher.GC_ENV_VAR, raising=False)
     monkeypatch.delenv(dbt_launcher.PRELOAD_ENV_VAR, raising=False)
+    monkeypatch.delenv(dbt_launcher.EVENT_FILTER_ENV_VAR, raising=False)
     assert dbt_launcher.main(["build", "--select", "x"]) == 1
+    assert fake_dbt.pop("event_filter")()
     assert fake_dbt == {"gc_enabled": False, "args": ["build", "--select", "x"], "callbacks": 1}
 
 
 def test_collector_kept_on_and_preload_off_when_asked(fake_dbt, monkeypatch):
     monkeypatch.setenv(dbt_launcher.GC_ENV_VAR, "on")
     monkeypatch.setenv(dbt_launcher.PRELOAD_ENV_VAR, "off")
+    monkeypatch.setenv(dbt_launcher.EVENT_FILTER_ENV_VAR, "off")
     assert dbt_launcher.main(["parse"]) == 1
     assert fake_dbt["gc_enabled"] is True
     assert fake_dbt["callbacks"] == 0
+    assert not fake_dbt["event_filter"]()
+
+
+class FilteredEventManager(EventManager):
+    """dbt's own EventManager, with the launcher's filter installed on this subclass only."""
+
+
+dbt_launcher.filter_debug_events(FilteredEventManager)
+dbt_launcher.filter_debug_events(FilteredEventManager)  # a second install is a no-op
+
+
+def event_manager(*levels: EventLevel) -> tuple[EventManager, list[str], io.StringIO]:
+    """A manager with one logger per level (all writing to one stream) and a recording callback."""
+    manager = FilteredEventManager()
+    stream = io.StringIO()
+    for number, level in enumerate(levels):
+        manager.add_logger(LoggerConfig(name=f"logger{number}", level=level, output_stream=stream))
+    received = []
+    manager.add_callback(lambda message: received.append(message.info.name))
+    return manager, received, stream
+
+
+def fire_sample_events(manager: EventManager) -> None:
+    manager.fire_event(SQLQuery(conn_name="model.x", sql="select 42", node_info={}))  # debug
+    manager.fire_event(NodeStart(node_info={}))  # debug, read by preload_callback
+    manager.fire_event(Note(msg="hello"))  # info
+    manager.fire_event(Note(msg="hello at debug"), level=EventLevel.DEBUG)
+    manager.fire_event(SQLQuery(conn_name="model.x", sql="select 7", node_info={}), level=EventLevel.WARN)
+
+
+def test_debug_events_no_logger_writes_are_dropped():
+    # the runner's loggers: stdout and the file log, both at info
+    manager, received, stream = event_manager(EventLevel.INFO, EventLevel.INFO)
+    fire_sample_events(manager)
+    assert received == ["NodeStart", "Note", "SQLQuery"]
+    assert "select 42" not in stream.getvalue()
+    assert stream.getvalue().count("hello") == 2  # one line per logger, not the debug one
+    assert "select 7" in stream.getvalue()
+
+
+def test_every_event_goes_through_when_a_logger_writes_debug():
+    manager, received, stream = event_manager(EventLevel.INFO)
+    # e.g. --debug or DBT_LOG_LEVEL_FILE=debug; a logger added after the filter is seen
+    manager.add_logger(LoggerConfig(name="debug", level=EventLevel.DEBUG, output_stream=stream))
+    fire_sample_events(manager)
+    assert received == ["SQLQuery", "NodeStart", "Note", "Note", "SQLQuery"]
+    assert "select 42" in stream.getvalue()
+    assert "hello at debug" in stream.getvalue()
+
+
+def test_preload_still_starts_through_the_filter():
+    manager, _, _ = event_manager(EventLevel.INFO, EventLevel.INFO)
+    callback = dbt_launcher.preload_callback("fct_user_features", ())
+    manager.add_callback(callback)
+    manager.fire_event(NodeStart(node_info={"node_name": "fct_user_features"}))
+    assert callback.started.is_set()
+
+
+def test_the_filter_is_only_on_the_class_it_was_installed_on():
+    manager = EventManager()
+    received = []
+    manager.add_callback(lambda message: received.append(message.info.name))
+    manager.fire_event(SQLQuery(conn_name="model.x", sql="select 1", node_info={}))
+    assert received == ["SQLQuery"]
+
+
+def test_events_the_callbacks_read_are_kept():
+    """preload_callback reads NodeStart, which dbt fires at debug level."""
+    assert NodeStart(node_info={}).level_tag() == EventLevel.DEBUG
+    assert "NodeStart" in dbt_launcher.CALLBACK_EVENTS
 
 
 def event(name: str, node_name: str = ""):
