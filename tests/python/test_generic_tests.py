@@ -131,3 +131,38 @@ def test_every_valid_user_has_one_segment_compares_bitmaps_then_ids(valid_users,
         {"int_user_features_scaled": "valid_users", "fct_user_segments": "segmented_users"},
     )
     assert con.execute(f"select * from ({sql}) order by user_id").fetchall() == problems
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems"),
+    [
+        ([("a", 1), ("a", 2), ("b", 1)], []),
+        ([("a", 1), ("b", 1), ("a", 1)], [("a", 1, 2)]),
+        ([("a", 1), ("a", 1), ("a", 1), ("b", 2), ("b", 2)], [("a", 1, 3), ("b", 2, 2)]),
+        # nulls are equal to each other here, as in group by
+        ([("a", None), ("a", None), (None, None)], [("a", None, 2)]),
+    ],
+)
+def test_unique_combination_of_columns_lists_repeated_combinations(rows, problems):
+    con = duckdb.connect()
+    con.execute("create table audiences (campaign_id varchar, user_id bigint)")
+    con.executemany("insert into audiences values (?, ?)", rows)
+    sql = render_test(
+        "unique_combination_of_columns", model="audiences", combination_of_columns=["campaign_id", "user_id"]
+    )
+    found = con.execute(f"select * from ({sql}) order by all").fetchall()
+    assert found == problems
+
+
+def test_unique_combination_of_columns_tells_a_shared_hash_from_a_repeat():
+    """Two different combinations with one hash (a collision, forced here) are not a repeat."""
+    con = duckdb.connect()
+    con.execute("create table audiences (campaign_id varchar, user_id bigint)")
+    con.executemany("insert into audiences values (?, ?)", [("a", 1), ("b", 2), ("b", 2), ("c", 3)])
+    sql = render_test(
+        "unique_combination_of_columns", model="audiences", combination_of_columns=["campaign_id", "user_id"]
+    )
+    # every combination gets the same "hash": all rows go to the second, exact step
+    collided = sql.replace("hash(campaign_id, user_id)", "(0 * length(campaign_id))")
+    assert collided != sql
+    assert con.execute(f"select * from ({collided})").fetchall() == [("b", 2, 2)]
