@@ -7,10 +7,12 @@ import csv
 import hashlib
 import os
 import re
+import shutil
 import stat
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pyarrow.parquet as pq
 import pytest
 from conftest import REPO, query
@@ -142,6 +144,109 @@ def test_eligible_users_are_exactly_those_meeting_every_constraint(built):
         pairs = failing([kind])
         assert pairs, f"no campaign's {kind} exclude anyone: the check of that constraint is vacuous"
         assert not pairs & set(eligible), kind
+
+
+# The audience re-derivation test (tests/singular), shown each problem it exists
+# to find in a copy of the built database whose audience view is replaced by a
+# table and then broken. Each tamper picks its row from the data: a sampled user
+# (hashed id below '1', the users the test checks row by row) in a campaign and
+# segment that give exactly one problem.
+AUDIENCE_TEST = REPO / "tests" / "singular" / "assert_audience_users_targeted_and_eligible.sql"
+SAMPLED_USERS = """
+    from intermediate.int_segment_members as m
+    inner join marts.fct_campaign_segment_plan as p on m.segment_id = p.segment_id
+    inner join marts.dim_campaigns as c on p.campaign_id = c.campaign_id
+    where m.hashed_user_id < '1'
+"""
+NO_DEVICE, NO_AGE, NO_INCOME = (
+    f"len(c.target_{kind}) = 0" for kind in ("devices", "age_bands", "income_bands")
+)
+MEETS_DEVICE = (
+    f"({NO_DEVICE} or (list_contains(c.target_devices, 'mobile') and m.uses_mobile)"
+    " or (list_contains(c.target_devices, 'desktop') and m.uses_desktop)"
+    " or (list_contains(c.target_devices, 'tablet') and m.uses_tablet))"
+)
+MEETS_AGE = f"({NO_AGE} or list_contains(c.target_age_bands, m.age_band))"
+MEETS_INCOME = f"({NO_INCOME} or list_contains(c.target_income_bands, m.income_band))"
+FIRST_SAMPLED_ROW = "(select min(rowid) from marts.fct_campaign_audiences where hashed_user_id < '1')"
+
+
+def add_audience_row(condition: str) -> str:
+    """Insert the first sampled user x campaign meeting ``condition`` as an audience row."""
+    return f"""
+        insert into marts.fct_campaign_audiences
+        select p.campaign_id, m.hashed_user_id, m.segment_id, false {SAMPLED_USERS} and {condition}
+        order by p.campaign_id, m.user_id
+        limit 1
+    """
+
+
+AUDIENCE_TAMPERS = {
+    "eligible user of a targeted segment missing": (
+        f"delete from marts.fct_campaign_audiences where rowid = {FIRST_SAMPLED_ROW}"
+    ),
+    "segment not targeted": add_audience_row(
+        f"not p.is_targeted and {MEETS_DEVICE} and {MEETS_AGE} and {MEETS_INCOME}"
+    ),
+    "device constraint broken": add_audience_row(
+        f"p.is_targeted and not {MEETS_DEVICE} and {MEETS_AGE} and {MEETS_INCOME}"
+    ),
+    "age constraint broken": add_audience_row(
+        f"p.is_targeted and {MEETS_DEVICE} and not {MEETS_AGE} and {MEETS_INCOME}"
+    ),
+    "income constraint broken": add_audience_row(
+        f"p.is_targeted and {MEETS_DEVICE} and {MEETS_AGE} and not {MEETS_INCOME}"
+    ),
+    "wrong segment_id": (
+        "update marts.fct_campaign_audiences set segment_id = (segment_id + 1) % "
+        f"(select count(*) from marts.dim_segments) where rowid = {FIRST_SAMPLED_ROW}"
+    ),
+    "unknown user": (
+        "insert into marts.fct_campaign_audiences "
+        "select min(campaign_id), '0' || repeat('f', 63), 0, false from marts.dim_campaigns"
+    ),
+    # a user outside the sample: only the sizes, which count every row, see it
+    None: "delete from marts.fct_campaign_audiences where rowid = "
+    "(select min(rowid) from marts.fct_campaign_audiences where hashed_user_id >= '1')",
+}
+
+
+def audience_test_problems(database: Path, tamper: str | None) -> list[str]:
+    """Run the audience re-derivation test on ``database`` after ``tamper``; its problems."""
+    con = duckdb.connect(str(database))
+    try:
+        con.execute(
+            "create table marts.audiences_as_table as select * from marts.fct_campaign_audiences;"
+            "drop view marts.fct_campaign_audiences;"
+            "alter table marts.audiences_as_table rename to fct_campaign_audiences"
+        )
+        if tamper:
+            changed = con.execute(tamper).fetchall()
+            assert changed[0][0] == 1, f"the tamper found no row to change: {tamper}"
+        schemas = dict(
+            con.execute("select table_name, table_schema from information_schema.tables").fetchall()
+        )
+        sql = jinja2.Template(AUDIENCE_TEST.read_text()).render(ref=lambda name: f"{schemas[name]}.{name}")
+        return [row[0] for row in con.execute(f"select problem from ({sql})").fetchall()]
+    finally:
+        con.close()
+
+
+def test_audience_test_passes_on_the_build(built, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built[0].database, copy)
+    assert audience_test_problems(copy, None) == []
+
+
+@pytest.mark.parametrize("problem", list(AUDIENCE_TAMPERS))
+def test_audience_test_finds_each_problem(built, tmp_path, problem):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built[0].database, copy)
+    found = audience_test_problems(copy, AUDIENCE_TAMPERS[problem])
+    row_problems = [text for text in found if not text.startswith("audience has ")]
+    assert row_problems == ([problem] if problem else [])
+    # every change moves an audience size away from the plan
+    assert any(text.startswith("audience has ") for text in found), found
 
 
 def test_salt_is_written_nowhere(built):

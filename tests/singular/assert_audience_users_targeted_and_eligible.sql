@@ -10,6 +10,10 @@
 -- The row-by-row checks cover the users whose hashed id starts with '0' (a
 -- fixed 1/16 of the users, all campaigns), so that the test stays cheap at
 -- tens of millions of audience rows; the size check covers every row.
+--
+-- The sampled audience rows and the re-derived candidates meet in one full
+-- join on integer ids; the 64-character hashed ids are looked up again only
+-- for the rows that have a problem (none, on a good build).
 with
 
 -- not materialized: read twice (a sample, and sizes); held whole it would be
@@ -44,7 +48,7 @@ features as (
 
 ),
 
--- the user -> hashed id mapping of the audience files
+-- the user -> hashed id mapping of the audience files, for the sampled users
 hashed_ids as (
 
     select
@@ -55,15 +59,15 @@ hashed_ids as (
 
 ),
 
--- the sampled audience rows with their user (null for an unknown hashed
--- id): the checks below join on integer ids, not on 64-character hashes
+-- the sampled audience rows with their user; an unknown hashed id keeps its
+-- text (null for every known one, so the join below carries no long strings)
 sampled_audiences as (
 
     select
         audiences.campaign_id,
         audiences.segment_id,
-        audiences.hashed_user_id,
-        hashed_ids.user_id
+        hashed_ids.user_id,
+        case when hashed_ids.user_id is null then audiences.hashed_user_id end as unknown_hashed_user_id
     from audiences
     left join hashed_ids
         on audiences.hashed_user_id = hashed_ids.hashed_user_id
@@ -71,6 +75,7 @@ sampled_audiences as (
 
 ),
 
+-- every campaign x sampled user, with what the campaign asks of the user
 candidates as (
 
     select
@@ -101,13 +106,26 @@ candidates as (
 
 ),
 
-audience_checks as (
+-- an audience row without a candidate is an unknown user (or campaign); a
+-- candidate without an audience row is missing if it should be there
+row_checks as (
 
     select
-        sampled_audiences.campaign_id,
-        sampled_audiences.segment_id,
-        sampled_audiences.hashed_user_id,
+        coalesce(sampled_audiences.campaign_id, candidates.campaign_id) as campaign_id,
+        coalesce(sampled_audiences.segment_id, candidates.segment_id) as segment_id,
+        coalesce(sampled_audiences.user_id, candidates.user_id) as user_id,
+        sampled_audiences.unknown_hashed_user_id,
         case
+            when sampled_audiences.campaign_id is null
+                then
+                    case
+                        when
+                            candidates.is_in_targeted_segment
+                            and candidates.meets_device
+                            and candidates.meets_age
+                            and candidates.meets_income
+                            then 'eligible user of a targeted segment missing'
+                    end
             when candidates.user_id is null then 'unknown user'
             when not candidates.is_in_targeted_segment then 'segment not targeted'
             when not candidates.meets_device then 'device constraint broken'
@@ -116,33 +134,24 @@ audience_checks as (
             when sampled_audiences.segment_id != candidates.segment_id then 'wrong segment_id'
         end as problem
     from sampled_audiences
-    left join candidates
+    full outer join candidates
         on
             sampled_audiences.campaign_id = candidates.campaign_id
             and sampled_audiences.user_id = candidates.user_id
 
 ),
 
-missing as (
+row_problems as (
 
     select
-        candidates.campaign_id,
-        candidates.segment_id,
-        hashed_ids.hashed_user_id,
-        'eligible user of a targeted segment missing' as problem
-    from candidates
-    inner join hashed_ids
-        on candidates.user_id = hashed_ids.user_id
-    left join sampled_audiences
-        on
-            candidates.campaign_id = sampled_audiences.campaign_id
-            and candidates.user_id = sampled_audiences.user_id
-    where
-        candidates.is_in_targeted_segment
-        and candidates.meets_device
-        and candidates.meets_age
-        and candidates.meets_income
-        and sampled_audiences.user_id is null
+        row_checks.campaign_id,
+        row_checks.segment_id,
+        coalesce(row_checks.unknown_hashed_user_id, hashed_ids.hashed_user_id) as hashed_user_id,
+        row_checks.problem
+    from row_checks
+    left join hashed_ids
+        on row_checks.user_id = hashed_ids.user_id
+    where row_checks.problem is not null
 
 ),
 
@@ -174,9 +183,6 @@ size_checks as (
 
 )
 
-select * from audience_checks
-where problem is not null
-union all
-select * from missing
+select * from row_problems
 union all
 select * from size_checks
