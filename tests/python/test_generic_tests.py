@@ -89,9 +89,7 @@ def test_primary_key_bitmap_on_many_dense_keys():
 def render_singular(name: str, refs: dict[str, str]) -> str:
     """The SQL of singular test ``name`` with each ``ref('model')`` replaced by a table name."""
     text = (REPO / "tests" / "singular" / f"{name}.sql").read_text()
-    for model, table in refs.items():
-        text = text.replace("{{ ref('" + model + "') }}", table)
-    return jinja2.Template(MACROS + text).render()
+    return jinja2.Template(MACROS + text).render(ref=refs.__getitem__)
 
 
 FAR = 9_000_000_000_000  # beyond the bitmap's 2^27 ids above the smallest
@@ -131,6 +129,28 @@ def test_every_valid_user_has_one_segment_compares_bitmaps_then_ids(valid_users,
         {"int_user_features_scaled": "valid_users", "fct_user_segments": "segmented_users"},
     )
     assert con.execute(f"select * from ({sql}) order by user_id").fetchall() == problems
+
+
+@pytest.mark.parametrize(
+    ("scaled_ids", "feature_ids", "problems"),
+    [
+        (list(range(1, 1000)), list(range(999, 0, -1)), []),
+        # nulls are left out on both sides
+        ([1, 2, None], [2, 1, None, None], []),
+        ([1, 2, 3], [1, 2], [(3, "id not in features")]),
+        ([1, 2], [1, 2, 3], [(3, "id of features missing here")]),
+        ([1, FAR], [1, FAR + 1], [(FAR, "id not in features"), (FAR + 1, "id of features missing here")]),
+        ([], [7], [(7, "id of features missing here")]),
+    ],
+)
+def test_same_ids_as_finds_ids_on_either_side_only(scaled_ids, feature_ids, problems):
+    con = duckdb.connect()
+    for table, ids in (("scaled", scaled_ids), ("features", feature_ids)):
+        con.execute(f"create table {table} (user_id bigint)")
+        if ids:
+            con.executemany(f"insert into {table} values (?)", [(i,) for i in ids])
+    sql = render_test("same_ids_as", model="scaled", column_name="user_id", to="features", field="user_id")
+    assert con.execute(f"select * from ({sql}) order by id_value").fetchall() == problems
 
 
 @pytest.mark.parametrize(
