@@ -205,10 +205,17 @@ AUDIENCE_TAMPERS = {
         "insert into marts.fct_campaign_audiences "
         "select min(campaign_id), '0' || repeat('f', 63), 0, false from marts.dim_campaigns"
     ),
-    # a user outside the sample: only the sizes, which count every row, see it
+    # outside the sample: only the sizes, which count every row, see these
+    "a segment the plan does not have": (
+        "update marts.fct_campaign_audiences set segment_id = 99 where rowid = "
+        "(select min(rowid) from marts.fct_campaign_audiences where hashed_user_id >= '1')"
+    ),
     None: "delete from marts.fct_campaign_audiences where rowid = "
     "(select min(rowid) from marts.fct_campaign_audiences where hashed_user_id >= '1')",
 }
+
+
+ROW_PROBLEMS = [problem for problem in AUDIENCE_TAMPERS if problem and not problem.startswith("a segment")]
 
 
 def audience_test_problems(database: Path, tamper: str | None) -> list[str]:
@@ -244,9 +251,11 @@ def test_audience_test_finds_each_problem(built, tmp_path, problem):
     shutil.copy(built[0].database, copy)
     found = audience_test_problems(copy, AUDIENCE_TAMPERS[problem])
     row_problems = [text for text in found if not text.startswith("audience has ")]
-    assert row_problems == ([problem] if problem else [])
+    assert row_problems == ([problem] if problem in ROW_PROBLEMS else [])
     # every change moves an audience size away from the plan
     assert any(text.startswith("audience has ") for text in found), found
+    if problem == "a segment the plan does not have":
+        assert "audience has 1 users, the plan says 0" in found, found
 
 
 def test_salt_is_written_nowhere(built):

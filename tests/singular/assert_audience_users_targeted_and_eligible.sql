@@ -6,7 +6,7 @@
 --     wrong segment_id;
 --   * a user in a targeted segment who satisfies the constraints but is missing;
 --   * a campaign x segment whose audience size is not the plan's eligible_users
---     (targeted) or 0 (not targeted).
+--     (targeted) or 0 (not targeted, or not in the plan).
 -- The row-by-row checks cover the users whose hashed id starts with '0' (a
 -- fixed 1/16 of the users, all campaigns), so that the test stays cheap at
 -- tens of millions of audience rows; the size check covers every row.
@@ -166,20 +166,24 @@ audience_sizes as (
 
 ),
 
+-- (a full join: audience rows of a campaign x segment the plan does not
+-- have are counted too, and the plan says 0 for them)
 size_checks as (
 
     select
-        plan.campaign_id,
-        plan.segment_id,
+        coalesce(plan.campaign_id, audience_sizes.campaign_id) as campaign_id,
+        coalesce(plan.segment_id, audience_sizes.segment_id) as segment_id,
         null as hashed_user_id,
         'audience has ' || coalesce(audience_sizes.audience_users, 0) || ' users, the plan says '
         || case when plan.is_targeted then plan.eligible_users else 0 end as problem
     from plan
-    left join audience_sizes
+    full outer join audience_sizes
         on
             plan.campaign_id = audience_sizes.campaign_id
             and plan.segment_id = audience_sizes.segment_id
-    where coalesce(audience_sizes.audience_users, 0) != case when plan.is_targeted then plan.eligible_users else 0 end
+    where
+        coalesce(audience_sizes.audience_users, 0)
+        != case when plan.is_targeted then plan.eligible_users else 0 end
 
 )
 
