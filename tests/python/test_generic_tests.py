@@ -131,6 +131,42 @@ def test_every_valid_user_has_one_segment_compares_bitmaps_then_ids(valid_users,
     assert con.execute(f"select * from ({sql}) order by user_id").fetchall() == problems
 
 
+def test_every_staged_interest_listed_counts_the_sampled_users():
+    """Rows of the interest view against the staged interest counts, for the users of the 1/16 sample."""
+    con = duckdb.connect()
+    sampled, unsampled = (
+        con.execute(
+            f"select min(i) from range(1, 1000) t(i) where (hash(i) < 2::ubigint ** 60) = {flag}"
+        ).fetchone()[0]
+        for flag in ("true", "false")
+    )
+    con.execute("create table profiles (user_id bigint, interest_count integer)")
+    con.execute("create table interests (user_id bigint, interest_name varchar)")
+    con.execute(f"insert into profiles values ({sampled}, 2), ({unsampled}, 2)")
+    sql = render_singular(
+        "assert_every_staged_interest_listed",
+        {"stg_user_profiles": "profiles", "stg_user_interests": "interests"},
+    )
+    rows = {sampled: ["a", "b"], unsampled: ["a", "b"]}
+
+    def problems():
+        con.execute("delete from interests")
+        con.executemany(
+            "insert into interests values (?, ?)",
+            [(user, name) for user, names in rows.items() for name in names],
+        )
+        return con.execute(sql).fetchall()
+
+    assert problems() == []
+    rows[sampled] = ["a"]  # a sampled user's interest missing
+    assert problems() == [(2, 1)]
+    rows[sampled] = ["a", "b", "b"]  # listed twice
+    assert problems() == [(2, 3)]
+    rows[sampled] = ["a", "b"]
+    rows[unsampled] = ["a"]  # outside the sample: not read
+    assert problems() == []
+
+
 @pytest.mark.parametrize(
     ("scaled_ids", "feature_ids", "problems"),
     [
