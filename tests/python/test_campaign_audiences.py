@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import stat
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -169,6 +170,7 @@ MEETS_DEVICE = (
 MEETS_AGE = f"({NO_AGE} or list_contains(c.target_age_bands, m.age_band))"
 MEETS_INCOME = f"({NO_INCOME} or list_contains(c.target_income_bands, m.income_band))"
 FIRST_SAMPLED_ROW = "(select min(rowid) from marts.fct_campaign_audiences where hashed_user_id < '1')"
+FIRST_UNSAMPLED_ROW = "(select min(rowid) from marts.fct_campaign_audiences where hashed_user_id >= '1')"
 
 
 def add_audience_row(condition: str) -> str:
@@ -206,21 +208,36 @@ AUDIENCE_TAMPERS = {
         "select min(campaign_id), '0' || repeat('f', 63), 0, false from marts.dim_campaigns"
     ),
     # outside the sample: only the sizes, which count every row, see these
-    "a segment the plan does not have": (
-        "update marts.fct_campaign_audiences set segment_id = 99 where rowid = "
-        "(select min(rowid) from marts.fct_campaign_audiences where hashed_user_id >= '1')"
-    ),
-    None: "delete from marts.fct_campaign_audiences where rowid = "
-    "(select min(rowid) from marts.fct_campaign_audiences where hashed_user_id >= '1')",
+    None: f"delete from marts.fct_campaign_audiences where rowid = {FIRST_UNSAMPLED_ROW}",
+    # a campaign x segment the plan does not have: a size of its own (these
+    # stand for the column tests the view does not have)
+    **{
+        f"{column} {value}": (
+            f"update marts.fct_campaign_audiences set {column} = {value} where rowid = {FIRST_UNSAMPLED_ROW}"
+        )
+        for column, value in [
+            ("segment_id", "99"),
+            ("segment_id", "null"),
+            ("campaign_id", "'no_such_campaign'"),
+            ("campaign_id", "null"),
+        ]
+    },
 }
 
 
-ROW_PROBLEMS = [problem for problem in AUDIENCE_TAMPERS if problem and not problem.startswith("a segment")]
+ROW_PROBLEMS = [
+    problem
+    for problem in AUDIENCE_TAMPERS
+    if problem and not problem.startswith(("segment_id", "campaign_id"))
+]
 
 
-def audience_test_problems(database: Path, tamper: str | None) -> list[str]:
-    """Run the audience re-derivation test on ``database`` after ``tamper``; its problems."""
-    con = duckdb.connect(str(database))
+def run_audience_test(database: Path, test: str, tamper: str | None) -> list[tuple]:
+    """Run singular test ``test`` on a copy of ``database`` whose audience view
+    is a table, after ``tamper``; its rows."""
+    copy = database.parent / f"tampered-{uuid.uuid4().hex}.duckdb"
+    shutil.copy(database, copy)
+    con = duckdb.connect(str(copy))
     try:
         con.execute(
             "create table marts.audiences_as_table as select * from marts.fct_campaign_audiences;"
@@ -233,29 +250,43 @@ def audience_test_problems(database: Path, tamper: str | None) -> list[str]:
         schemas = dict(
             con.execute("select table_name, table_schema from information_schema.tables").fetchall()
         )
-        sql = jinja2.Template(AUDIENCE_TEST.read_text()).render(ref=lambda name: f"{schemas[name]}.{name}")
-        return [row[0] for row in con.execute(f"select problem from ({sql})").fetchall()]
+        sql = jinja2.Template((REPO / "tests" / "singular" / f"{test}.sql").read_text()).render(
+            ref=lambda name: f"{schemas[name]}.{name}",
+            user_segmentation_number_var={"holdout_share": 0.1}.__getitem__,
+        )
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+        copy.unlink()
 
 
-def test_audience_test_passes_on_the_build(built, tmp_path):
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(built[0].database, copy)
-    assert audience_test_problems(copy, None) == []
+def audience_test_problems(database: Path, tamper: str | None) -> list[str]:
+    """The problems the audience re-derivation test reports after ``tamper``."""
+    rows = run_audience_test(database, "assert_audience_users_targeted_and_eligible", tamper)
+    return [row[-1] for row in rows]
+
+
+def test_audience_test_passes_on_the_build(built):
+    assert audience_test_problems(built[0].database, None) == []
 
 
 @pytest.mark.parametrize("problem", list(AUDIENCE_TAMPERS))
-def test_audience_test_finds_each_problem(built, tmp_path, problem):
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(built[0].database, copy)
-    found = audience_test_problems(copy, AUDIENCE_TAMPERS[problem])
+def test_audience_test_finds_each_problem(built, problem):
+    found = audience_test_problems(built[0].database, AUDIENCE_TAMPERS[problem])
     row_problems = [text for text in found if not text.startswith("audience has ")]
     assert row_problems == ([problem] if problem in ROW_PROBLEMS else [])
     # every change moves an audience size away from the plan
     assert any(text.startswith("audience has ") for text in found), found
-    if problem == "a segment the plan does not have":
+    if problem and problem.startswith(("segment_id", "campaign_id")):
         assert "audience has 1 users, the plan says 0" in found, found
+
+
+def test_holdout_test_finds_a_null_holdout_flag(built):
+    """assert_holdout_share_within_tolerance reads every row: a null is_holdout anywhere fails it."""
+    test = "assert_holdout_share_within_tolerance"
+    assert run_audience_test(built[0].database, test, None) == []
+    tamper = f"update marts.fct_campaign_audiences set is_holdout = null where rowid = {FIRST_UNSAMPLED_ROW}"
+    assert len(run_audience_test(built[0].database, test, tamper)) == 1
 
 
 def test_salt_is_written_nowhere(built):

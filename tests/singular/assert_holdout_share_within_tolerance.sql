@@ -1,6 +1,8 @@
 -- Each campaign's share of held-out users is within 4 binomial standard errors
 -- (plus one user) of the holdout_share var: a wrong draw (e.g. a biased hash
 -- or a comparison in the wrong direction) fails, chance alone practically never.
+-- A campaign with a row whose is_holdout is null fails too (this test reads
+-- every audience row; the column has no not_null test of its own).
 with
 
 audiences as (
@@ -14,6 +16,7 @@ shares as (
     select
         campaign_id,
         count(*) as audience_users,
+        count(*) filter (where is_holdout is null) as unknown_holdout_users,
         avg(case when is_holdout then 1.0 else 0.0 end) as holdout_share
     from audiences
     group by campaign_id
@@ -36,4 +39,4 @@ checked as (
 )
 
 select * from checked
-where abs(holdout_share - expected_share) > tolerance
+where abs(holdout_share - expected_share) > tolerance or unknown_holdout_users > 0
