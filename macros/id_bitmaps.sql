@@ -130,20 +130,16 @@ comparison as materialized (
 {%- endfor %}
 
 differences as (
+{%- for side, other, problem in [('left', 'right', left_only), ('right', 'left', right_only)] %}
 
     select
-        left_candidates.id_value,
-        '{{ left_only | replace("'", "''") }}' as problem
-    from left_candidates
-    anti join right_candidates
-        on left_candidates.id_value = right_candidates.id_value
-    union all
-    select
-        right_candidates.id_value,
-        '{{ right_only | replace("'", "''") }}' as problem
-    from right_candidates
-    anti join left_candidates
-        on right_candidates.id_value = left_candidates.id_value
+        {{ side }}_candidates.id_value,
+        '{{ problem | replace("'", "''") }}' as problem
+    from {{ side }}_candidates
+    anti join {{ other }}_candidates
+        on {{ side }}_candidates.id_value = {{ other }}_candidates.id_value
+    {{ 'union all' if loop.first }}
+{%- endfor %}
 
 )
 

@@ -92,6 +92,16 @@ def render_singular(name: str, refs: dict[str, str]) -> str:
     return jinja2.Template(MACROS + text).render(ref=refs.__getitem__)
 
 
+def id_tables(**tables: list) -> duckdb.DuckDBPyConnection:
+    """A database with one table of BIGINT ``user_id`` per keyword: its name and ids."""
+    con = duckdb.connect()
+    for table, ids in tables.items():
+        con.execute(f"create table {table} (user_id bigint)")
+        if ids:
+            con.executemany(f"insert into {table} values (?)", [(i,) for i in ids])
+    return con
+
+
 FAR = 9_000_000_000_000  # beyond the bitmap's 2^27 ids above the smallest
 MISSING = "valid user without a segment"
 EXTRA = "scored user that is not a valid user"
@@ -119,11 +129,7 @@ EXTRA = "scored user that is not a valid user"
 )
 def test_every_valid_user_has_one_segment_compares_bitmaps_then_ids(valid_users, segmented_users, problems):
     """The bitmap comparison of assert_every_valid_user_has_one_segment and its id-by-id fallback."""
-    con = duckdb.connect()
-    for table, ids in (("valid_users", valid_users), ("segmented_users", segmented_users)):
-        con.execute(f"create table {table} (user_id bigint)")
-        if ids:
-            con.executemany(f"insert into {table} values (?)", [(i,) for i in ids])
+    con = id_tables(valid_users=valid_users, segmented_users=segmented_users)
     sql = render_singular(
         "assert_every_valid_user_has_one_segment",
         {"int_user_features_scaled": "valid_users", "fct_user_segments": "segmented_users"},
@@ -180,11 +186,7 @@ def test_every_staged_interest_listed_counts_the_sampled_users():
     ],
 )
 def test_same_ids_as_finds_ids_on_either_side_only(scaled_ids, feature_ids, problems):
-    con = duckdb.connect()
-    for table, ids in (("scaled", scaled_ids), ("features", feature_ids)):
-        con.execute(f"create table {table} (user_id bigint)")
-        if ids:
-            con.executemany(f"insert into {table} values (?)", [(i,) for i in ids])
+    con = id_tables(scaled=scaled_ids, features=feature_ids)
     sql = render_test("same_ids_as", model="scaled", column_name="user_id", to="features", field="user_id")
     assert con.execute(f"select * from ({sql}) order by id_value").fetchall() == problems
 
