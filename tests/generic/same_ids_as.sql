@@ -3,9 +3,10 @@
     in the model and not in `to` (as `relationships` does) and for every id
     in `to` and not in the model. For integer ids of two large models that
     should have the same rows, such as a table and the table it scales: the
-    sets are compared as bitmaps first (macro id_set_differences), which at
-    10M users takes about 0.15 s where `relationships` took 1.5 s (a hash
-    join of every id). Nulls are left out on both sides.
+    sets are compared as bitmaps first (macro id_set_differences): at 10M
+    users 0.15 s and 35 MiB on its own, where `relationships` (a hash join
+    of every id) took 0.4-0.6 s and 398 MiB on its own and 1.5 s in a build.
+    Nulls are left out on both sides.
 -#}
 {% test same_ids_as(model, column_name, to, field) %}
 
