@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pytest
 from user_segmentation import runner, synthetic
 
@@ -37,6 +38,18 @@ def build_into(tmp: Path, data: Path, **kwargs) -> Path:
     database = tmp / "out.duckdb"
     runner.build(data, database, capture=True, **kwargs)
     return database
+
+
+# the project macros the rendered tests call (rendered with them, as dbt does)
+TEST_MACROS = (REPO / "macros" / "id_bitmaps.sql").read_text()
+
+
+def render_singular(name: str, refs: dict[str, str], **context) -> str:
+    """The SQL of singular test ``name`` (tests/singular/), rendered as dbt
+    would with each ``ref('model')`` the table ``refs[model]``; ``context``
+    stands in for any other macro the test calls."""
+    text = (REPO / "tests" / "singular" / f"{name}.sql").read_text()
+    return jinja2.Template(TEST_MACROS + text).render(ref=refs.__getitem__, **context)
 
 
 def query(database: Path, sql: str) -> list[tuple]:

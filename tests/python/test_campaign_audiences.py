@@ -13,10 +13,9 @@ import uuid
 from pathlib import Path
 
 import duckdb
-import jinja2
 import pyarrow.parquet as pq
 import pytest
-from conftest import REPO, query
+from conftest import REPO, query, render_singular
 from user_segmentation import duckdb_plugin, export, runner
 
 SALT = "test-salt-" + hashlib.sha256(b"issue-5 audience test").hexdigest()[:16]
@@ -152,7 +151,6 @@ def test_eligible_users_are_exactly_those_meeting_every_constraint(built):
 # table and then broken. Each tamper picks its row from the data: a sampled user
 # (hashed id below '1', the users the test checks row by row) in a campaign and
 # segment that give exactly one problem.
-AUDIENCE_TEST = REPO / "tests" / "singular" / "assert_audience_users_targeted_and_eligible.sql"
 SAMPLED_USERS = """
     from intermediate.int_segment_members as m
     inner join marts.fct_campaign_segment_plan as p on m.segment_id = p.segment_id
@@ -247,12 +245,11 @@ def run_audience_test(database: Path, test: str, tamper: str | None) -> list[tup
         if tamper:
             changed = con.execute(tamper).fetchall()
             assert changed[0][0] == 1, f"the tamper found no row to change: {tamper}"
-        schemas = dict(
-            con.execute("select table_name, table_schema from information_schema.tables").fetchall()
+        tables = con.execute(
+            "select table_name, table_schema || '.' || table_name from information_schema.tables"
         )
-        sql = jinja2.Template((REPO / "tests" / "singular" / f"{test}.sql").read_text()).render(
-            ref=lambda name: f"{schemas[name]}.{name}",
-            user_segmentation_number_var={"holdout_share": 0.1}.__getitem__,
+        sql = render_singular(
+            test, dict(tables.fetchall()), user_segmentation_number_var={"holdout_share": 0.1}.__getitem__
         )
         return con.execute(sql).fetchall()
     finally:

@@ -11,10 +11,7 @@ import re
 import duckdb
 import jinja2
 import pytest
-from conftest import REPO
-
-# the project macros the tests below call (rendered with them, as dbt does)
-MACROS = (REPO / "macros" / "id_bitmaps.sql").read_text()
+from conftest import REPO, TEST_MACROS, render_singular
 
 
 def render_test(name: str, **arguments) -> str:
@@ -22,7 +19,7 @@ def render_test(name: str, **arguments) -> str:
     text = (REPO / "tests" / "generic" / f"{name}.sql").read_text()
     body = re.search(r"{%\s*test\s+" + name + r"\(.*?\)\s*%}(.*){%\s*endtest\s*%}", text, re.S)
     assert body, f"no test block in {name}.sql"
-    return jinja2.Template(MACROS + body.group(1)).render(**arguments)
+    return jinja2.Template(TEST_MACROS + body.group(1)).render(**arguments)
 
 
 @pytest.mark.parametrize(
@@ -84,12 +81,6 @@ def test_primary_key_bitmap_on_many_dense_keys():
     assert con.execute(sql).fetchall() == [(2500000, 2, "duplicate key")]
     con.execute("delete from users where user_id = 2500000")
     assert con.execute(sql).fetchall() == []
-
-
-def render_singular(name: str, refs: dict[str, str]) -> str:
-    """The SQL of singular test ``name`` with each ``ref('model')`` replaced by a table name."""
-    text = (REPO / "tests" / "singular" / f"{name}.sql").read_text()
-    return jinja2.Template(MACROS + text).render(ref=refs.__getitem__)
 
 
 def id_tables(**tables: list) -> duckdb.DuckDBPyConnection:
