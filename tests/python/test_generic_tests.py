@@ -6,15 +6,12 @@ problem it exists to find.
 
 from __future__ import annotations
 
-import json
 import re
-from types import SimpleNamespace
 
 import duckdb
 import jinja2
 import pytest
 from conftest import REPO, TEST_MACROS, render_singular
-from user_segmentation import runner
 
 
 def render_test(name: str, **arguments) -> str:
@@ -22,24 +19,7 @@ def render_test(name: str, **arguments) -> str:
     text = (REPO / "tests" / "generic" / f"{name}.sql").read_text()
     body = re.search(r"{%\s*test\s+" + name + r"\(.*?\)\s*%}(.*){%\s*endtest\s*%}", text, re.S)
     assert body, f"no test block in {name}.sql"
-    environment = jinja2.Environment(extensions=["jinja2.ext.do"])
-    return environment.from_string(TEST_MACROS + body.group(1)).render(**DBT_CONTEXT, **arguments)
-
-
-class CompilerError(Exception):
-    """What dbt's ``exceptions.raise_compiler_error`` raises, here."""
-
-
-def raise_compiler_error(message: str):
-    raise CompilerError(message)
-
-
-# what dbt puts in every test's context and the tests here use
-DBT_CONTEXT = {
-    "execute": True,
-    "exceptions": SimpleNamespace(raise_compiler_error=raise_compiler_error),
-    "user_segmentation_sql_string": lambda text: "'" + str(text).replace("'", "''") + "'",
-}
+    return jinja2.Template(TEST_MACROS + body.group(1)).render(**arguments)
 
 
 @pytest.mark.parametrize(
@@ -235,117 +215,3 @@ def test_unique_combination_of_columns_tells_a_shared_hash_from_a_repeat():
     collided = sql.replace("hash(campaign_id, user_id)", "(0 * length(campaign_id))")
     assert collided != sql
     assert con.execute(f"select * from ({collided})").fetchall() == [("b", 2, 2)]
-
-
-def model_node(relation: str, columns: dict[str, list[dict]]) -> dict:
-    """A manifest node of a model built as ``relation`` whose columns declare ``columns``' constraints."""
-    return {
-        "resource_type": "model",
-        "relation_name": relation,
-        "columns": {name: {"name": name, "constraints": rules} for name, rules in columns.items()},
-    }
-
-
-def test_constraints_hold_reports_each_broken_rule_with_its_count():
-    con = duckdb.connect()
-    con.execute("create table users (user_id bigint, gender varchar, hours double)")
-    rows = [
-        (1, "Female", 2.0),
-        (None, "Male", 3.0),  # user_id null
-        (3, "Other", 30.0),  # gender and hours checks false
-        (4, None, None),  # null passes a check, as in a table's CHECK; gender is not_null
-        (5, "Robot", 1.0),  # gender check false
-    ]
-    con.executemany("insert into users values (?, ?, ?)", rows)
-    node = model_node(
-        "users",
-        {
-            "user_id": [{"type": "not_null"}],
-            "gender": [{"type": "not_null"}, {"type": "check", "expression": "gender in ('Female', 'Male')"}],
-            "hours": [{"type": "check", "expression": "hours >= 0 and hours <= 24"}],
-        },
-    )
-    sql = render_test("constraints_hold", model="users", graph={"nodes": {"model.x.users": node}})
-    assert con.execute(sql).fetchall() == [
-        ("user_id", "not null", 1),
-        ("gender", "not null", 1),
-        ("gender", "gender in ('Female', 'Male')", 2),
-        ("hours", "hours >= 0 and hours <= 24", 1),
-    ]
-    con.execute("delete from users where user_id is null or user_id >= 3")
-    assert con.execute(sql).fetchall() == []
-
-
-def test_constraints_hold_stops_on_what_it_cannot_check():
-    unique = model_node("users", {"user_id": [{"type": "unique"}]})
-    with pytest.raises(CompilerError, match="declares a unique constraint"):
-        render_test("constraints_hold", model="users", graph={"nodes": {"model.x.users": unique}})
-    # a relation no model builds (a where config would make one)
-    with pytest.raises(CompilerError, match="no model is built as"):
-        render_test("constraints_hold", model="(select 1) as x", graph={"nodes": {"model.x.users": unique}})
-
-
-@pytest.fixture(scope="module")
-def manifest(tmp_path_factory):
-    """The project's manifest, from ``dbt parse``."""
-    folder = tmp_path_factory.mktemp("parse")
-    result = runner.run_dbt(
-        ["parse", "--target-path", str(folder / "target")], database=folder / "parse.duckdb", capture=True
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
-    return json.loads((folder / "target" / "manifest.json").read_text())
-
-
-@pytest.mark.e2e
-def test_constraints_hold_checks_every_rule_declared_on_stg_user_profiles(manifest):
-    """The staged view's own YAML: one row breaking each declared rule is reported, once, by that rule."""
-    node = manifest["nodes"]["model.user_segmentation.stg_user_profiles"]
-    assert node["config"]["materialized"] == "view", "the test stands in for a table's constraints"
-    test_name = "test.user_segmentation.constraints_hold_stg_user_profiles"
-    assert any(key.startswith(test_name) for key in manifest["nodes"]), "the test is not declared on the view"
-    columns = node["columns"]
-    good = {
-        "user_id": 1,
-        "record_number": 1,
-        "age_band": "25-34",
-        "gender": "Female",
-        "location": "Urban",
-        "language": "Hindi",
-        "education_level": "PhD",
-        "income_band": "0-20k",
-        "device_usage": "Tablet",
-        "likes_and_reactions": 5,
-        "followed_accounts": 10,
-        "weekday_hours_online": 2.5,
-        "weekend_hours_online": 3.0,
-        "click_through_rate": 0.1,
-        "conversion_rate": 0.05,
-        "ad_interaction_seconds": 25,
-        "top_interests": ["Gaming"],
-        "interest_count": 1,
-    }
-    assert list(columns) == list(good)
-    # one row per declared rule, breaking only that rule
-    broken, expected = [], []
-    for name, column in columns.items():
-        for constraint in column["constraints"]:
-            bad = "not a value" if column["data_type"] == "varchar" else -1
-            if constraint["type"] == "not_null":
-                broken.append(dict(good, **{name: None}))
-                expected.append((name, "not null", 1))
-            else:
-                broken.append(dict(good, **{name: bad}))
-                expected.append((name, constraint["expression"], 1))
-    assert len(expected) == 33
-    con = duckdb.connect()
-    con.execute(f"attach ':memory:' as {node['database']}")
-    con.execute(f"create schema {node['database']}.{node['schema']}")
-    types = ", ".join(f"{name} {column['data_type']}" for name, column in columns.items())
-    con.execute(f"create table {node['relation_name']} ({types})")
-    marks = ", ".join("?" for _ in columns)
-    con.executemany(
-        f"insert into {node['relation_name']} values ({marks})",
-        [list(row.values()) for row in [good, *broken]],
-    )
-    sql = render_test("constraints_hold", model=node["relation_name"], graph=manifest)
-    assert con.execute(sql).fetchall() == expected

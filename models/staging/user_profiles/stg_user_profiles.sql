@@ -1,19 +1,3 @@
-{#-
-    The valid records: every input record that passed validation
-    (stg_user_profiles__records decides; stg_user_profiles__rejected keeps
-    the others).
-
-    A view, as dbt staging models usually are. The wide parse
-    (stg_user_profiles__fields) is the one table of staging; a copy of its
-    valid rows cost 7-9 CPU-seconds at 10M users and saved its readers less
-    (README, "Where the time goes"). Its contract still checks the column
-    names and types; a view cannot enforce constraints, so the not-null,
-    accepted-value and range rules declared in the YAML are checked together,
-    in one pass, by the data test `constraints_hold`.
--#}
-
-{{ config(materialized='view') }}
-
 with
 
 records as (

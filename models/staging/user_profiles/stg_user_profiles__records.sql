@@ -96,17 +96,7 @@ final as (
         ) as raw_ad_interaction_seconds,
         coalesce(parsed.raw_income_level, parsed.income_band) as raw_income_level,
         coalesce(parsed.raw_top_interests, array_to_string(parsed.top_interests, ', ')) as raw_top_interests,
-        coalesce(parsed.raw_extra_fields, []) as raw_extra_fields,
-
-        -- booleans
-        -- no reason of any of the three kinds above, decided from the parts
-        -- rather than from the list: stg_user_profiles (a view) reads only
-        -- this column, so building the list per record there would be waste
-        len(parsed.field_reject_reasons) = 0
-        and duplicates.record_number is null
-        and not coalesce(
-            parsed.is_last_line_open and parsed.record_number = last_record.last_record_number, false
-        ) as is_valid
+        coalesce(parsed.raw_extra_fields, []) as raw_extra_fields
 
     from parsed
     cross join last_record
@@ -116,7 +106,7 @@ final as (
 )
 
 select
-    * exclude (is_valid),
+    *,
     array_to_string(reject_reasons, '; ') as reject_reason_text,
-    is_valid
+    len(reject_reasons) = 0 as is_valid
 from final
