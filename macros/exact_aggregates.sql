@@ -21,6 +21,22 @@
 {%- endmacro %}
 
 {#-
+    Partial sums for a later roll-up: `<name>__sum` (exact) and `<name>__count`
+    of `expression` in each group, as select-list items. Rolled up by
+    exact_avg_of_partials(name), which equals exact_avg(expression) over the
+    union of the groups, to the last bit.
+-#}
+{% macro exact_partial_sums(expression, name) -%}
+    {{ exact_sum(expression) }} as {{ name }}__sum,
+    count({{ expression }}) as {{ name }}__count
+{%- endmacro %}
+
+{#- The exact mean rolled up from the partial sums of exact_partial_sums(..., name). -#}
+{% macro exact_avg_of_partials(name) -%}
+    (sum({{ name }}__sum) / nullif(sum({{ name }}__count), 0))::double
+{%- endmacro %}
+
+{#-
     Sum of squared deviations from `mean` (a column or expression holding the
     mean).  The square is a product, not pow(): DuckDB computes the repeated
     difference once, and pow() cost more than the exact sum itself (10M users,

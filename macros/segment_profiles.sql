@@ -132,6 +132,33 @@
     )
 {%- endmacro %}
 
+{#- True when device bits `bits` (macro device_bits) include `device`. -#}
+{% macro has_device_bit(bits, device) -%}
+    (({{ bits }} & {{ 2 ** campaign_devices().index(device) }}) != 0)
+{%- endmacro %}
+
+{#-
+    True when the users of `users` (columns device_bits, age_band_bit,
+    income_band_bit) meet the constraints of the campaign `campaigns` (a row of
+    int_campaign_keys): the one definition of an eligible user, shared by
+    int_campaign_eligible_users (per user) and int_campaign_segment_scores
+    (per group of users with the same bits).
+-#}
+{% macro meets_campaign_constraints(campaigns, users) -%}
+    (
+        not {{ campaigns }}.has_device_constraint
+        or ({{ campaigns }}.target_device_mask & {{ users }}.device_bits) != 0
+    )
+    and (
+        not {{ campaigns }}.has_age_constraint
+        or ({{ campaigns }}.target_age_band_mask & {{ users }}.age_band_bit) != 0
+    )
+    and (
+        not {{ campaigns }}.has_income_constraint
+        or ({{ campaigns }}.target_income_band_mask & {{ users }}.income_band_bit) != 0
+    )
+{%- endmacro %}
+
 {#- A campaign's device mask from its list of target devices (0 for an empty list). -#}
 {% macro device_mask(target_devices) -%}
     (

@@ -51,19 +51,7 @@ final as (
 
     from campaigns
     inner join members
-        on
-            (
-                not campaigns.has_device_constraint
-                or (campaigns.target_device_mask & members.device_bits) != 0
-            )
-            and (
-                not campaigns.has_age_constraint
-                or (campaigns.target_age_band_mask & members.age_band_bit) != 0
-            )
-            and (
-                not campaigns.has_income_constraint
-                or (campaigns.target_income_band_mask & members.income_band_bit) != 0
-            )
+        on {{ meets_campaign_constraints('campaigns', 'members') }}
 
 )
 

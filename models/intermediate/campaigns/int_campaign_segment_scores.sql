@@ -42,18 +42,9 @@ segments as (
 
 ),
 
--- not materialized: read more than once, and recomputing only the columns
--- each reader needs is cheaper than holding every user in memory
-members as not materialized (
+members as (
 
     select * from {{ ref('int_segment_members') }}
-
-),
-
--- campaigns x users, read once (segment_eligible)
-eligible_users as (
-
-    select * from {{ ref('int_campaign_eligible_users') }}
 
 ),
 
@@ -63,10 +54,36 @@ segment_interests as (
 
 ),
 
--- per campaign, the bit mask of its target interests (int_campaign_keys)
+-- per campaign, the bit masks of its target interests and constraints
 campaign_keys as (
 
     select * from {{ ref('int_campaign_keys') }}
+
+),
+
+-- The one pass over the users: per combination of segment and of everything
+-- a campaign selects or targets users by (device, age and income bits,
+-- interest mask), how many users and the exact partial sums of the metrics
+-- (macro exact_partial_sums). Every campaign's eligible and interested users
+-- are whole groups, so the campaigns are scored on these groups (several
+-- hundred thousand at 10M users, a few thousand at 1M) instead of on the
+-- campaigns x users view int_campaign_eligible_users, and exact sums roll up
+-- to the same means, bit for bit (10M users: 3.9 -> 1.5 CPU-s for this model
+-- replayed alone).
+member_groups as materialized (
+
+    select
+        segment_id,
+        device_bits,
+        age_band_bit,
+        income_band_bit,
+        interest_mask,
+        {%- for metric in averaged_metrics %}
+            {{ exact_partial_sums(metric, metric) }},
+        {%- endfor %}
+        count(*) as users
+    from members
+    group by all
 
 ),
 
@@ -74,13 +91,14 @@ population_metrics as (
 
     select
         {%- for metric in averaged_metrics %}
-            {{ exact_avg(metric) }} as population_{{ metric }},
+            {{ exact_avg_of_partials(metric) }} as population_{{ metric }},
         {%- endfor %}
         {%- for device in devices %}
-            count(*) filter (where uses_{{ device }}) / count(*) as population_{{ device }}_share,
+            coalesce(sum(users) filter (where {{ has_device_bit('device_bits', device) }}), 0)
+            / sum(users) as population_{{ device }}_share,
         {%- endfor %}
-        count(*) as population_size
-    from members
+        coalesce(sum(users), 0)::bigint as population_size
+    from member_groups
 
 ),
 
@@ -102,38 +120,50 @@ population_interest as (
 
     select
         campaign_keys.campaign_id,
-        count(*) filter (
-            where (members.interest_mask & campaign_keys.target_interest_mask) != 0
-        ) / count(*) as population_interest_share
+        coalesce(
+            sum(member_groups.users) filter (
+                where (member_groups.interest_mask & campaign_keys.target_interest_mask) != 0
+            ),
+            0
+        ) / sum(member_groups.users) as population_interest_share
     from campaign_keys
-    cross join members
+    cross join member_groups
     group by campaign_keys.campaign_id
 
 ),
 
 -- materialized: a few rows per campaign, read twice (grid and
--- population_eligible); inlined, it would read the eligible users twice
+-- population_eligible)
 segment_eligible as materialized (
 
     select
-        campaign_id,
-        segment_id,
-        count(*) as eligible_users,
+        campaign_keys.campaign_id,
+        member_groups.segment_id,
+        sum(member_groups.users)::bigint as eligible_users,
         {%- for metric in averaged_metrics %}
-            {{ exact_avg(metric) }} as {{ metric }},
+            {{ exact_avg_of_partials(metric) }} as {{ metric }},
         {%- endfor %}
         {%- for device in devices %}
-            count(*) filter (where uses_{{ device }}) / count(*) as {{ device }}_share,
+            coalesce(
+                sum(member_groups.users) filter (where {{ has_device_bit('member_groups.device_bits', device) }}),
+                0
+            ) / sum(member_groups.users) as {{ device }}_share,
         {%- endfor %}
-        count(*) filter (where has_target_interest) as interested_users
-    from eligible_users
-    group by campaign_id, segment_id
+        coalesce(
+            sum(member_groups.users) filter (
+                where (member_groups.interest_mask & campaign_keys.target_interest_mask) != 0
+            ),
+            0
+        )::bigint as interested_users
+    from campaign_keys
+    inner join member_groups
+        on {{ meets_campaign_constraints('campaign_keys', 'member_groups') }}
+    group by campaign_keys.campaign_id, member_groups.segment_id
 
 ),
 
 -- a campaign's eligible users in the whole population: the sum over its
--- segments (every eligible user is in one segment), so that the eligible
--- users (campaigns x users) are read once, not twice
+-- segments (every eligible user is in one segment)
 population_eligible as (
 
     select

@@ -35,8 +35,7 @@ combinations as (
             {{ attribute }},
         {%- endfor %}
         {%- for metric in engagement_metrics %}
-            {{ exact_sum(metric) }} as {{ metric }}__sum,
-            count({{ metric }}) as {{ metric }}__count,
+            {{ exact_partial_sums(metric, metric) }},
         {%- endfor %}
         count(*) as users
     from user_features
@@ -52,7 +51,7 @@ grouped as (
             grouping({{ attribute }}) as {{ attribute }}__is_rolled_up,
         {%- endfor %}
         {%- for metric in engagement_metrics %}
-            (sum({{ metric }}__sum) / nullif(sum({{ metric }}__count), 0))::double as avg_{{ metric }},
+            {{ exact_avg_of_partials(metric) }} as avg_{{ metric }},
         {%- endfor %}
         sum(users)::bigint as users
     from combinations
