@@ -163,6 +163,53 @@ def test_eligible_users_are_exactly_those_meeting_every_constraint(built):
         assert not pairs & set(eligible), kind
 
 
+def test_campaign_scores_agree_with_the_eligible_users_user_by_user(built):
+    """int_campaign_segment_scores counts and averages groups of members with
+    the same segment, bits and interest mask; aggregated user by user from
+    int_campaign_eligible_users instead, every campaign x segment must have the
+    same eligible and interested users, objective mean and click rate."""
+    result, _, _ = built
+    by_user = query(
+        result.database,
+        """
+        select
+            eligible.campaign_id, eligible.segment_id, count(*), count(*) filter (where has_target_interest),
+            avg(case campaigns.objective
+                when 'awareness' then eligible.weekly_hours_online
+                when 'traffic' then eligible.click_through_rate
+                else eligible.expected_conversions_per_impression
+            end),
+            avg(eligible.click_through_rate)
+        from intermediate.int_campaign_eligible_users as eligible
+        inner join marts.dim_campaigns as campaigns on eligible.campaign_id = campaigns.campaign_id
+        group by all
+        """,
+    )
+    scores = query(
+        result.database,
+        """
+        select campaign_id, segment_id, eligible_users, interested_users, objective_value,
+               expected_clicks_per_1000_impressions / 1000
+        from intermediate.int_campaign_segment_scores
+        where eligible_users > 0
+        """,
+    )
+    expected = {row[:2]: row[2:] for row in by_user}
+    actual = {row[:2]: row[2:] for row in scores}
+    assert actual.keys() == expected.keys()
+    # not vacuous: some campaign leaves some of a segment out, and some eligible
+    # users list none of the campaign's interests
+    assert any(row[2] > row[3] for row in by_user)
+    assert query(
+        result.database,
+        "select count(*) from intermediate.int_campaign_segment_scores where eligible_users < segment_size",
+    )[0][0]
+    for key, (users, interested, objective, click_rate) in expected.items():
+        assert actual[key][:2] == (users, interested), key
+        assert actual[key][2] == pytest.approx(objective, abs=1e-9), key  # rounded to 9 decimals
+        assert actual[key][3] == pytest.approx(click_rate, abs=1e-9), key  # 1,000 x, to 6 decimals
+
+
 # The audience re-derivation test (tests/singular), shown each problem it exists
 # to find in a copy of the built database whose audience view is replaced by a
 # table and then broken. Each tamper picks its row from the data: a sampled user
