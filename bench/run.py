@@ -211,9 +211,16 @@ def dbt_phases(target: Path) -> dict:
     }
 
 
-def dbt_env(target: Path) -> dict:
-    """Environment of our runs: dbt's artefacts (and its partial-parse state) in ``target``."""
+def dbt_env(target: Path, memory_limit: str | None = None) -> dict:
+    """Environment of our runs: dbt's artefacts (and its partial-parse state) in ``target``.
+
+    ``memory_limit`` (e.g. ``4GB``) is DuckDB's memory limit for the builds and
+    the export (``USER_SEGMENTATION_MEMORY_LIMIT``); None keeps the caller's
+    environment, else the project's default of 1GB.
+    """
     env = dict(os.environ)
+    if memory_limit:
+        env["USER_SEGMENTATION_MEMORY_LIMIT"] = memory_limit
     env["DBT_TARGET_PATH"] = str(target)
     env["DBT_LOG_PATH"] = str(target / "logs")
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -263,7 +270,13 @@ def planted_ari(database: Path, labels: Path) -> float:
 
 
 def run_ours(
-    data: Path, workdir: Path, threads: int, run: int, target: Path, labels: Path | None = None
+    data: Path,
+    workdir: Path,
+    threads: int,
+    run: int,
+    target: Path,
+    labels: Path | None = None,
+    memory_limit: str | None = None,
 ) -> dict:
     database = workdir / f"ours_{run}.duckdb"
     command = [
@@ -280,7 +293,8 @@ def run_ours(
         "--no-export",
     ]
     (target / "run_results.json").unlink(missing_ok=True)
-    result = measure(command, workdir, f"ours_{run}", env=dbt_env(target))
+    env = dbt_env(target, memory_limit)
+    result = measure(command, workdir, f"ours_{run}", env=env)
     if result["returncode"] != 0:
         raise RuntimeError(f"dbt build failed on {data}:\n{result['output'][-3000:]}")
     result.update(dbt_phases(target))
@@ -303,6 +317,7 @@ def run_ours(
         ],
         workdir,
         f"export_{run}",
+        env=env,
     )
     if export["returncode"] != 0:
         raise RuntimeError(f"audience export failed on {data}:\n{export['output'][-3000:]}")
@@ -475,7 +490,8 @@ def markdown(report: dict) -> str:
         f"{m['memory_gib']} GiB, {m['system']}, Python {m['python']}, "
         f"DuckDB {m['versions'].get('duckdb')}, dbt-core {m['versions'].get('dbt-core')}; "
         f"load average at start {m['load_average_at_start']}; input {report['format']}; "
-        f"dbt threads {report['threads']}; one full `dbt parse` before the builds took "
+        f"dbt threads {report['threads']}; DuckDB memory limit "
+        f"{report.get('memory_limit', '1GB')}; one full `dbt parse` before the builds took "
         f"{report.get('parse_seconds', 0):.1f} s (the builds then parse partially, as a user's "
         "rebuilds do).",
         "",
@@ -584,6 +600,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int, default=2, help="dbt threads (2)")
+    parser.add_argument(
+        "--memory-limit",
+        default=None,
+        help="DuckDB memory limit of our builds and export, e.g. 4GB (default: "
+        "$USER_SEGMENTATION_MEMORY_LIMIT, else the project's 1GB)",
+    )
     parser.add_argument("--out", default=str(REPO / "bench" / "results"), help="results folder")
     parser.add_argument(
         "--data-dir", default=str(REPO / "bench" / "data"), help="where generated inputs are kept"
@@ -640,6 +662,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "format": args.format,
         "threads": args.threads,
+        "memory_limit": args.memory_limit or os.environ.get("USER_SEGMENTATION_MEMORY_LIMIT") or "1GB",
         "seed": args.seed,
         "sizes": [],
     }
@@ -664,7 +687,8 @@ def main(argv: list[str] | None = None) -> int:
                 ours_runs = []
                 for run in range(repeats):
                     log.info("%s users: dbt build, run %d of %d", row["label"], run + 1, repeats)
-                    ours_runs.append(run_ours(data, workdir, args.threads, run, target))
+                    limit = report["memory_limit"]
+                    ours_runs.append(run_ours(data, workdir, args.threads, run, target, memory_limit=limit))
                 ours = dict(min(ours_runs, key=lambda r: abs(r["seconds"] - median_of(ours_runs, "seconds"))))
                 ours["seconds"] = median_of(ours_runs, "seconds")
                 ours["peak_bytes"] = median_of(ours_runs, "peak_bytes")
@@ -698,7 +722,15 @@ def main(argv: list[str] | None = None) -> int:
             data, _ = input_file(n, Path(args.data_dir), args.seed, args.format, args.fresh, planted=5)
             log.info("%s users with 5 planted segments: dbt build", size_label(n))
             with tempfile.TemporaryDirectory(prefix="bench_") as tmp:
-                ours = run_ours(data, Path(tmp), args.threads, 0, target, labels=Path(f"{data}.labels.csv"))
+                ours = run_ours(
+                    data,
+                    Path(tmp),
+                    args.threads,
+                    0,
+                    target,
+                    labels=Path(f"{data}.labels.csv"),
+                    memory_limit=report["memory_limit"],
+                )
             report["planted"] = {
                 "users": n,
                 "label": size_label(n),

@@ -146,12 +146,26 @@ def test_bench_runs_on_parquet_input(tmp_path):
     out = tmp_path / "results"
     result = _run_bench(
         "--sizes", "500", "--format", "parquet", "--repeats", "1", "--planted", "none",
-        "--out", str(out), "--data-dir", str(tmp_path / "data"),
+        "--out", str(out), "--data-dir", str(tmp_path / "data"), "--memory-limit", "900MB",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     report = json.loads((out / "benchmark.json").read_text())
     assert report["format"] == "parquet"
+    assert report["memory_limit"] == "900MB"
+    assert "DuckDB memory limit 900MB;" in (out / "benchmark.md").read_text()
     (row,) = report["sizes"]
     assert row["file"].endswith(".parquet")
     assert row["reference"]["rows"] == 500
     assert row["ours"]["export"]["audience_rows"] > 0
+
+
+def test_bench_memory_limit_reaches_the_builds(tmp_path):
+    """``--memory-limit`` is DuckDB's limit inside our builds, not just a label in
+    the report: a value DuckDB refuses fails the first build."""
+    result = _run_bench(
+        "--sizes", "300", "--repeats", "1", "--no-reference", "--planted", "none",
+        "--out", str(tmp_path / "results"), "--data-dir", str(tmp_path / "data"),
+        "--memory-limit", "plenty",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Memory must have a number" in result.stdout + result.stderr
