@@ -2,7 +2,7 @@
 
 ``python -m user_segmentation.dbt_launcher build ...`` is the same as
 ``dbt build ...`` (same arguments, output and exit code) with four
-differences, each measured side by side and with ``bench/run.py`` (README,
+differences, each measured side by side and with ``bench/run.py`` (``bench/PERFORMANCE.md``,
 "Where the time goes"):
 
 * Python's cyclic garbage collector is off. dbt allocates millions of small

@@ -21,7 +21,7 @@
     joined, and the reject-reason list is built only for a record that has a
     reason (10M records: 24.9 -> 19.3 s for this model's SQL replayed on its
     own, every output row unchanged; the interest and line-break shortcuts
-    are measured in the README, "Where the time goes").
+    are measured in bench/PERFORMANCE.md, "Where the time goes").
 -#}
 
 {%- set max_text_length = user_segmentation_number_var('max_text_length') -%}
