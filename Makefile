@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 DATA ?= data/sample/user_profiles_sample.csv
 DB ?= build/user_segmentation.duckdb
 THREADS ?= 2
+# DuckDB's memory limit of make build (default: $USER_SEGMENTATION_MEMORY_LIMIT, else 1GB)
+MEMORY_LIMIT ?=
 DBT_ARGS ?=
 VARS ?=
 DOCS_DIR ?= build/docs
@@ -36,7 +38,7 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 setup: $(BIN)/.installed ## create .venv and install the pinned requirements
 
 build: setup ## build DATA (default: bundled sample) into DB, publishing only if every test passes; then the report
-	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(if $(EXPORT_DIR),--export-dir "$(EXPORT_DIR)") $(if $(VARS),--vars "$(VARS)") $(if $(DBT_ARGS),-- $(DBT_ARGS))
+	$(BIN)/python -m user_segmentation build --data "$(DATA)" --db "$(DB)" --threads $(THREADS) $(if $(MEMORY_LIMIT),--memory-limit "$(MEMORY_LIMIT)") $(if $(EXPORT_DIR),--export-dir "$(EXPORT_DIR)") $(if $(VARS),--vars "$(VARS)") $(if $(DBT_ARGS),-- $(DBT_ARGS))
 	$(BIN)/python -m user_segmentation.report --db "$(DB)" --out "$(REPORT_DIR)"
 
 lint: setup ## sqlfluff + ruff

@@ -52,6 +52,7 @@ def _build(args: argparse.Namespace) -> int:
             export_dir=args.export_dir,
             export_audiences=not args.no_export,
             unit_tests=args.unit_tests,
+            memory_limit=args.memory_limit,
         )
     except runner.BuildError as error:
         sys.stderr.write(f"\nBuild refused: {error}\n")
@@ -104,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     bld.add_argument("--data", required=True, help="input file (.csv or .parquet)")
     bld.add_argument("--db", required=True, help="published DuckDB database file")
     bld.add_argument("--threads", type=int, default=2, help="dbt threads (2)")
+    bld.add_argument(
+        "--memory-limit",
+        default=None,
+        help="DuckDB's memory limit, e.g. 2GB ($USER_SEGMENTATION_MEMORY_LIMIT, else 1GB); "
+        "more helps inputs of tens of millions of users",
+    )
     bld.add_argument(
         "--export-dir",
         default=None,

@@ -102,18 +102,21 @@ def _copy_private(con, query: str, params: list, path: Path, options: str) -> No
     os.replace(temporary, path)
 
 
-def export_audiences(database: str | Path, export_dir: str | Path | None = None) -> list[AudienceFile]:
+def export_audiences(
+    database: str | Path, export_dir: str | Path | None = None, memory_limit: str | None = None
+) -> list[AudienceFile]:
     """Write one CSV and one Parquet file per campaign; return what was written.
 
     DuckDB streams each file straight from the audience view, sorted by hash,
-    so the export's memory does not grow with the audience.
+    so the export's memory does not grow with the audience. ``memory_limit``:
+    DuckDB's (default: the build's, see ``runner.duckdb_config``).
     """
     import duckdb
 
     folder = resolve_export_dir(export_dir)
     from user_segmentation.runner import duckdb_config
 
-    con = duckdb.connect(str(database), read_only=True, config=duckdb_config())
+    con = duckdb.connect(str(database), read_only=True, config=duckdb_config(memory_limit))
     try:
         if not _has_audience_tables(con):
             log.info("no audience tables in %s (models not selected): no audience files written", database)

@@ -81,6 +81,12 @@ def dbt_command() -> list[str]:
 # whole project just because it builds into another database (3.3 s vs 1 s).
 WORKING_NAME = "user_segmentation.duckdb"
 
+# DuckDB's memory limit of a build: the profile's USER_SEGMENTATION_MEMORY_LIMIT,
+# else this. A size such as 2GB, 1500MB or 3GiB, or a share of RAM such as 25%
+# (what DuckDB's memory_limit takes).
+DEFAULT_MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT_PATTERN = re.compile(r"\s*\d+(\.\d+)?\s*([KMGT]i?B?|B|%)\s*", re.IGNORECASE)
+
 
 def working_dir(database: Path) -> Path:
     """The folder of the working database (beside ``database``: same file system)."""
@@ -194,6 +200,7 @@ def run_dbt(
     target_path: Path | None = None,
     pass_fds: tuple[int, ...] = (),
     input_path: Path | None = None,
+    memory_limit: str | None = None,
 ) -> subprocess.CompletedProcess:
     """Run one dbt command against ``database`` with ``dbt_vars``.
 
@@ -209,6 +216,9 @@ def run_dbt(
     input file re-parses nothing. Only its format (``csv`` or ``parquet``,
     ``USER_SEGMENTATION_INPUT_FORMAT``) is part of the parse.
 
+    ``memory_limit`` (e.g. ``2GB``) becomes ``USER_SEGMENTATION_MEMORY_LIMIT``,
+    DuckDB's memory limit in ``profiles.yml``; None keeps the environment's.
+
     The output is always collected (for error messages) and, unless
     ``capture``, also echoed to stdout as it comes.
     """
@@ -221,6 +231,8 @@ def run_dbt(
     env["USER_SEGMENTATION_DB"] = database.name
     env["USER_SEGMENTATION_PROJECT_DIR"] = str(project_dir)
     env["USER_SEGMENTATION_THREADS"] = str(threads)
+    if memory_limit:
+        env["USER_SEGMENTATION_MEMORY_LIMIT"] = memory_limit
     env.setdefault("DBT_PROFILES_DIR", str(project_dir))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     # dbt's file log defaults to debug: every statement's full SQL (measured:
@@ -255,16 +267,38 @@ def run_dbt(
     return subprocess.CompletedProcess(command, returncode, stdout="".join(lines), stderr="")
 
 
-def duckdb_config() -> dict:
-    """Settings of the runner's own DuckDB connections: the memory limit of profiles.yml."""
-    return {"memory_limit": os.environ.get("USER_SEGMENTATION_MEMORY_LIMIT", "1GB")}
+def duckdb_config(memory_limit: str | None = None) -> dict:
+    """Settings of the runner's own DuckDB connections: the build's memory limit.
+
+    ``memory_limit`` when given, else ``USER_SEGMENTATION_MEMORY_LIMIT``, else
+    the default of ``profiles.yml`` (1GB).
+    """
+    return {
+        "memory_limit": memory_limit
+        or os.environ.get("USER_SEGMENTATION_MEMORY_LIMIT")
+        or DEFAULT_MEMORY_LIMIT
+    }
 
 
-def checkpoint(database: Path) -> None:
+def check_memory_limit(value: str, source: str) -> str:
+    """``value`` as DuckDB's memory limit, or a :class:`BuildError` naming ``source``.
+
+    Checked before dbt starts, so that a typo is one plain sentence instead
+    of a failed connection in every dbt thread.
+    """
+    if not MEMORY_LIMIT_PATTERN.fullmatch(value):
+        raise BuildError(
+            f"{source} {value!r} is not a memory size: give one such as 2GB, 1500MB or 3GiB "
+            "(DuckDB's memory_limit); nothing was built."
+        )
+    return value.strip()
+
+
+def checkpoint(database: Path, memory_limit: str | None = None) -> None:
     """Fold the write-ahead log into the file so that one rename moves everything."""
     import duckdb
 
-    con = duckdb.connect(str(database), config=duckdb_config())
+    con = duckdb.connect(str(database), config=duckdb_config(memory_limit))
     try:
         con.execute("checkpoint")
     finally:
@@ -289,6 +323,7 @@ def build(
     export_dir: str | Path | None = None,
     export_audiences: bool = True,
     unit_tests: bool = False,
+    memory_limit: str | None = None,
 ) -> BuildResult:
     """Run ``dbt build`` on ``input_path`` and publish ``database`` atomically.
 
@@ -300,10 +335,20 @@ def build(
     unless ``unit_tests``, as dbt recommends for production builds; ``make
     test`` and CI run them.
 
+    ``memory_limit`` (e.g. ``2GB``) is DuckDB's memory limit for dbt and for
+    the runner's own connections (checkpoint, export); None: the environment's
+    ``USER_SEGMENTATION_MEMORY_LIMIT``, else 1GB. Work beyond it spills to
+    disk; a larger limit helps inputs of tens of millions of users (README,
+    "Bigger inputs").
+
     Raises :class:`BuildError` (one plain paragraph) when the input cannot be
     read, another build of ``database`` is running, or any model or test
     fails; ``database`` is then exactly as it was.
     """
+    if memory_limit is not None:
+        memory_limit = check_memory_limit(memory_limit, "--memory-limit")
+    elif os.environ.get("USER_SEGMENTATION_MEMORY_LIMIT"):
+        check_memory_limit(os.environ["USER_SEGMENTATION_MEMORY_LIMIT"], "USER_SEGMENTATION_MEMORY_LIMIT")
     input_file = resolve(input_path)
     if not input_file.is_file():
         raise BuildError(
@@ -341,6 +386,7 @@ def build(
             capture=capture,
             target_path=dbt_target,
             pass_fds=(lock_fd,),
+            memory_limit=memory_limit,
         )
         _save_parse_cache(parse_cache, dbt_target)
         if result.returncode != 0:
@@ -349,15 +395,15 @@ def build(
                 f"{problem} Nothing was published: {target} was not changed "
                 f"(the partial build is in {work}, removed by the next build)."
             )
-        checkpoint(work)
-        audience_files = _export_audiences(work, export_dir) if export_audiences else []
+        checkpoint(work, memory_limit)
+        audience_files = _export_audiences(work, export_dir, memory_limit) if export_audiences else []
         os.replace(work, target)
         shutil.rmtree(work.parent, ignore_errors=True)
-    counts = table_counts(target)
+    counts = table_counts(target, memory_limit)
     return BuildResult(database=target, input_path=input_file, counts=counts, audience_files=audience_files)
 
 
-def _export_audiences(work: Path, export_dir: str | Path | None) -> list:
+def _export_audiences(work: Path, export_dir: str | Path | None, memory_limit: str | None = None) -> list:
     """Write the audience files from the working database (issue 5, python/.../export.py)."""
     from user_segmentation import export
 
@@ -367,7 +413,7 @@ def _export_audiences(work: Path, export_dir: str | Path | None) -> list:
             "which can be reversed by hashing every id; set a secret salt before sharing them"
         )
     try:
-        return export.export_audiences(work, export_dir)
+        return export.export_audiences(work, export_dir, memory_limit=memory_limit)
     except (OSError, export.ExportError) as error:
         raise BuildError(
             f"writing the audience files failed ({error}); the published database was not changed."
@@ -473,11 +519,11 @@ def explain_failure(returncode: int, output: str, run_results: Path) -> str:
     return f"{unique[0]}{more}"
 
 
-def table_counts(database: Path) -> dict[str, int]:
+def table_counts(database: Path, memory_limit: str | None = None) -> dict[str, int]:
     """Row counts of the staging tables, for the closing message."""
     import duckdb
 
-    con = duckdb.connect(str(database), read_only=True)
+    con = duckdb.connect(str(database), read_only=True, config=duckdb_config(memory_limit))
     try:
         counts = {}
         for name in ("stg_user_profiles", "stg_user_profiles__rejected"):
