@@ -160,12 +160,12 @@ def test_bench_runs_on_parquet_input(tmp_path):
 
 
 def test_bench_memory_limit_reaches_the_builds(tmp_path):
-    """``--memory-limit`` is DuckDB's limit inside our builds, not just a label in
-    the report: a value DuckDB refuses fails the first build."""
+    """``--memory-limit`` is the limit of our builds, not just a label in the
+    report: a value that is not a size stops the first build, which names it."""
     result = _run_bench(
         "--sizes", "300", "--repeats", "1", "--no-reference", "--planted", "none",
         "--out", str(tmp_path / "results"), "--data-dir", str(tmp_path / "data"),
         "--memory-limit", "plenty",
     )  # fmt: skip
     assert result.returncode != 0
-    assert "Memory must have a number" in result.stdout + result.stderr
+    assert "USER_SEGMENTATION_MEMORY_LIMIT 'plenty' is not a memory size" in result.stdout + result.stderr
