@@ -647,6 +647,8 @@ def main(argv: list[str] | None = None) -> int:
         return _measure_main(argv[1:])
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     args = build_parser().parse_args(argv)
+    from user_segmentation.runner import duckdb_config
+
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     reference_max = 0 if args.no_reference else parse_size(args.reference_max)
     out = Path(args.out)
@@ -662,7 +664,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "format": args.format,
         "threads": args.threads,
-        "memory_limit": args.memory_limit or os.environ.get("USER_SEGMENTATION_MEMORY_LIMIT") or "1GB",
+        # --memory-limit, else $USER_SEGMENTATION_MEMORY_LIMIT, else the project's default
+        "memory_limit": duckdb_config(args.memory_limit)["memory_limit"],
         "seed": args.seed,
         "sizes": [],
     }
