@@ -118,6 +118,29 @@
     values); a user meets a constraint when the AND is not 0.
 -#}
 
+{#-
+    How over-represented a share is in a segment, for the attribute and
+    interest profiles: `lift` is share in segment / share in population (null
+    when nobody in the population has it); `standardized_difference` is
+    (share in segment - share in population) / sqrt(p (1 - p)), p the share in
+    population, the difference in population SDs of a 0/1 indicator (null when
+    p is 0 or 1). Both read columns share_in_segment and share_in_population.
+-#}
+{% macro share_lift() -%}
+    case
+        when share_in_population > 0 then share_in_segment / share_in_population
+    end
+{%- endmacro %}
+
+{% macro share_standardized_difference() -%}
+    case
+        when share_in_population > 0 and share_in_population < 1
+            then
+                (share_in_segment - share_in_population)
+                / sqrt(share_in_population * (1 - share_in_population))
+    end
+{%- endmacro %}
+
 {#- The devices a campaign can target, in bit order (mobile 1, desktop 2, tablet 4). -#}
 {% macro campaign_devices() %}
     {{ return(['mobile', 'desktop', 'tablet']) }}
@@ -157,6 +180,15 @@
         not {{ campaigns }}.has_income_constraint
         or ({{ campaigns }}.target_income_band_mask & {{ users }}.income_band_bit) != 0
     )
+{%- endmacro %}
+
+{#-
+    True when the users of `users` (column interest_mask) have at least one
+    interest of the campaign `campaigns` (column target_interest_mask): the one
+    definition of an interested user, shared like meets_campaign_constraints.
+-#}
+{% macro has_target_interest(campaigns, users) -%}
+    (({{ campaigns }}.target_interest_mask & {{ users }}.interest_mask) != 0)
 {%- endmacro %}
 
 {#- A campaign's device mask from its list of target devices (0 for an empty list). -#}

@@ -47,7 +47,7 @@ final as (
         members.uses_mobile,
         members.uses_desktop,
         members.uses_tablet,
-        (members.interest_mask & campaigns.target_interest_mask) != 0 as has_target_interest
+        {{ has_target_interest('campaigns', 'members') }} as has_target_interest
 
     from campaigns
     inner join members

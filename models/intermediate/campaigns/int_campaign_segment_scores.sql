@@ -121,7 +121,7 @@ population_interest as (
         campaign_keys.campaign_id,
         coalesce(
             sum(member_groups.users) filter (
-                where (member_groups.interest_mask & campaign_keys.target_interest_mask) != 0
+                where {{ has_target_interest('campaign_keys', 'member_groups') }}
             ),
             0
         ) / sum(member_groups.users) as population_interest_share
@@ -150,7 +150,7 @@ segment_eligible as materialized (
         {%- endfor %}
         coalesce(
             sum(member_groups.users) filter (
-                where (member_groups.interest_mask & campaign_keys.target_interest_mask) != 0
+                where {{ has_target_interest('campaign_keys', 'member_groups') }}
             ),
             0
         )::bigint as interested_users

@@ -46,39 +46,20 @@ combinations as (
 grouped as (
 
     select
-        {%- for attribute in attributes %}
-            {{ attribute }},
-            grouping({{ attribute }}) as {{ attribute }}__is_rolled_up,
-        {%- endfor %}
+        {{ attribute_rollup_keys(attributes) }},
         {%- for metric in engagement_metrics %}
             {{ exact_avg_of_partials(metric) }} as avg_{{ metric }},
         {%- endfor %}
         sum(users)::bigint as users
     from combinations
-    group by grouping sets ( -- noqa: PRS
-        {%- for attribute in attributes %}
-            ({{ attribute }}),
-        {%- endfor %}
-        ()
-    )
+    group by {{ attribute_rollup_grouping_sets(attributes) }} -- noqa: PRS
 
 ),
 
 attribute_values as (
 
     select
-        case
-            {%- for attribute in attributes %}
-                when {{ attribute }}__is_rolled_up = 0 then '{{ attribute }}'
-            {%- endfor %}
-            else 'all_users'
-        end as attribute,
-        coalesce(
-            {%- for attribute in attributes %}
-                {{ attribute }},
-            {%- endfor %}
-            'All users'
-        ) as value,
+        {{ attribute_rollup_labels(attributes) }},
         users,
         avg_click_through_rate,
         avg_conversion_rate,

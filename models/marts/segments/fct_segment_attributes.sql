@@ -114,15 +114,8 @@ measured as (
 
     select
         *,
-        case
-            when share_in_population > 0 then share_in_segment / share_in_population
-        end as lift,
-        case
-            when share_in_population > 0 and share_in_population < 1
-                then
-                    (share_in_segment - share_in_population)
-                    / sqrt(share_in_population * (1 - share_in_population))
-        end as standardized_difference
+        {{ share_lift() }} as lift,
+        {{ share_standardized_difference() }} as standardized_difference
     from shares
 
 ),
