@@ -1,12 +1,15 @@
 """The project's own rules, checked on the dbt manifest and catalog:
-every model and every column documented, every model with a primary-key test
+every model and every column documented, every macro and generic test
+documented with each of its arguments, every model with a primary-key test
 (or an enforced primary-key constraint),
 layer prefixes and folders, no model reading a source except staging."""
 
 from __future__ import annotations
 
 import json
+import re
 
+import jinja2
 import pytest
 from conftest import REPO
 from user_segmentation import runner
@@ -35,6 +38,16 @@ def artifacts(tmp_path_factory):
     return manifest, catalog
 
 
+@pytest.fixture(scope="module")
+def parsed_manifest(tmp_path_factory):
+    """The manifest of ``dbt parse`` alone: macros and their properties need no build."""
+    folder = tmp_path_factory.mktemp("parse")
+    target = folder / "target"
+    result = runner.run_dbt(["parse"], database=folder / "parse.duckdb", target_path=target, capture=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    return json.loads((target / "manifest.json").read_text())
+
+
 def project_models(manifest):
     return {
         key: node
@@ -56,6 +69,43 @@ def test_every_model_and_column_is_documented(artifacts):
             if col is None or not col["description"].strip():
                 missing.append(f"{node['name']}.{name}")
     assert not missing, "undocumented: " + ", ".join(missing)
+
+
+# the signature of a macro or generic test: `{% macro name(...) %}` / `{% test name(...) %}`
+MACRO_SIGNATURE = re.compile(r"\{%-?\s*(?:macro|test)\s+\w+\s*\((?P<arguments>.*?)\)\s*-?%\}", re.DOTALL)
+
+
+def signature_arguments(macro_sql: str) -> list[str]:
+    """The argument names of a macro's Jinja signature, in order (defaults dropped)."""
+    signature = MACRO_SIGNATURE.search(macro_sql)
+    assert signature, f"no macro signature in {macro_sql[:200]!r}"
+    template = jinja2.Environment().parse("{% macro m(" + signature["arguments"] + ") %}{% endmacro %}")
+    return [argument.name for argument in next(template.find_all(jinja2.nodes.Macro)).args]
+
+
+def test_every_macro_and_generic_test_is_documented(parsed_manifest):
+    """macros/_macros__docs.yml and tests/generic/_generic_tests__docs.yml: a
+    description for every macro and generic test (``test_<name>``), and every
+    argument of its signature documented, in order, with a type and a description."""
+    macros = [
+        macro for macro in parsed_manifest["macros"].values() if macro["package_name"] == "user_segmentation"
+    ]
+    paths = {macro["original_file_path"].split("/")[0] for macro in macros}
+    assert {"macros", "tests"} <= paths, f"project macros not found in the manifest (from {paths})"
+    missing = []
+    for macro in sorted(macros, key=lambda macro: macro["name"]):
+        name = macro["name"]
+        if not macro["description"].strip():
+            missing.append(f"{name}: no description")
+        documented = [argument["name"] for argument in macro["arguments"]]
+        signature = signature_arguments(macro["macro_sql"])
+        if documented != signature:
+            missing.append(f"{name}: arguments documented {documented}, signature {signature}")
+        for argument in macro["arguments"]:
+            for field in ("type", "description"):
+                if not (argument.get(field) or "").strip():
+                    missing.append(f"{name}({argument['name']}): no {field}")
+    assert not missing, "undocumented macros and arguments: " + "; ".join(missing)
 
 
 def has_primary_key_constraint(node) -> bool:
