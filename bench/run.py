@@ -485,6 +485,8 @@ def target_lines(report: dict) -> list[str]:
 
 def markdown(report: dict) -> str:
     m = report["machine"]
+    # reports written before --memory-limit existed (re-rendered with --render)
+    # ran with the only limit there was then, 1GB
     lines = [
         f"Benchmark of {report['started_at']} on {m['cpu']}, {m['cores']} cores, "
         f"{m['memory_gib']} GiB, {m['system']}, Python {m['python']}, "
